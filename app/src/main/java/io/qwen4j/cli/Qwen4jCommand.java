@@ -1,0 +1,19 @@
+package io.qwen4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code qwen4j} command: entry point of the runnable jar. */
+@Command(name = "qwen4j", mixinStandardHelpOptions = true, version = "qwen4j 0.1.0",
+        description = "Serves Qwen3-VL models behind the OpenAI Chat Completions API.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Qwen4jCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Qwen4jCommand()).execute(args));
+    }
+}
