@@ -1,0 +1,392 @@
+package io.qwen4j.gguf;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A GGUF file (versions 2 and 3), memory-mapped whole through {@code java.lang.foreign}: no size limit,
+ * nothing copied to the heap but the header. Tensors are exposed in place as slices of the mapping.
+ *
+ * <p>Every count, length and offset read from the file is checked against what the file can hold before
+ * anything is allocated, so a truncated, corrupt or hostile file fails with a {@link GgufFormatException}
+ * naming the problem, never with an OutOfMemoryError or a crash.
+ */
+public final class GgufFile implements AutoCloseable {
+
+    public static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian int
+    public static final int DEFAULT_ALIGNMENT = 32;
+    static final int MAX_DIMS = 4;
+    private static final int MAX_ARRAY_NESTING = 8;
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment mapping;
+    private final int version;
+    private final GgufMetadata metadata;
+    private final Map<String, GgufTensorInfo> tensors;
+    private final long dataOffset;
+    private final int alignment;
+
+    private GgufFile(Path path, Arena arena, MemorySegment mapping, int version, GgufMetadata metadata,
+                     Map<String, GgufTensorInfo> tensors, long dataOffset, int alignment) {
+        this.path = path;
+        this.arena = arena;
+        this.mapping = mapping;
+        this.version = version;
+        this.metadata = metadata;
+        this.tensors = tensors;
+        this.dataOffset = dataOffset;
+        this.alignment = alignment;
+    }
+
+    /** Maps and parses {@code path}. The mapping lives until {@link #close()}. */
+    public static GgufFile open(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchFileException(path.toString(), null, "not a regular file");
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) throw new GgufFormatException(path + ": file of " + size + " bytes is too short to be GGUF");
+            MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            return parse(path, arena, mapping);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Parses GGUF bytes already in memory (the segment must outlive the returned file). */
+    public static GgufFile parse(MemorySegment bytes) throws GgufFormatException {
+        return parse(null, null, bytes);
+    }
+
+    private static GgufFile parse(Path path, Arena arena, MemorySegment mapping) throws GgufFormatException {
+        String where = path == null ? "GGUF" : path.toString();
+        Cursor in = new Cursor(mapping, where);
+        int magic = in.i32("magic");
+        if (magic != MAGIC) {
+            throw new GgufFormatException(where + ": not a GGUF file (magic " + String.format("0x%08x", magic) + ", expected \"GGUF\")");
+        }
+        int version = in.i32("version");
+        if (version != 2 && version != 3) {
+            throw new GgufFormatException(where + ": unsupported GGUF version " + Integer.toUnsignedString(version) + " (2 and 3 are supported)");
+        }
+        long tensorCount = in.u64("tensor count");
+        long kvCount = in.u64("metadata count");
+        // Each metadata entry takes at least 8 (key length) + 4 (type) + 1 bytes; each tensor info at least 8 + 4 + 8 + 4 + 8.
+        if (kvCount < 0 || kvCount > in.remaining() / 13) {
+            throw new GgufFormatException(where + ": metadata count " + Long.toUnsignedString(kvCount) + " is more than the file can hold");
+        }
+        if (tensorCount < 0 || tensorCount > in.remaining() / 32) {
+            throw new GgufFormatException(where + ": tensor count " + Long.toUnsignedString(tensorCount) + " is more than the file can hold");
+        }
+
+        Map<String, GgufMetadata.Entry> kv = new LinkedHashMap<>();
+        for (long i = 0; i < kvCount; i++) {
+            String key = in.string("metadata key #" + i);
+            int typeId = in.i32("type of '" + key + "'");
+            GgufValueType type = GgufValueType.byId(typeId);
+            if (type == null) throw new GgufFormatException(where + ": metadata '" + key + "' has unknown value type " + typeId);
+            GgufMetadata.Entry entry = readValue(in, key, type, 0);
+            if (kv.put(key, entry) != null) throw new GgufFormatException(where + ": duplicate metadata key '" + key + "'");
+        }
+        GgufMetadata metadata = new GgufMetadata(kv);
+
+        int alignment = DEFAULT_ALIGNMENT;
+        if (metadata.has("general.alignment")) {
+            Object a = metadata.get("general.alignment");
+            if (!(a instanceof Long l) || l <= 0 || l > (1 << 20) || Long.bitCount(l) != 1) {
+                throw new GgufFormatException(where + ": general.alignment " + a + " is not a power of two");
+            }
+            alignment = (int) (long) l;
+        }
+
+        List<GgufTensorInfo> infos = new ArrayList<>((int) tensorCount);
+        Map<String, GgufTensorInfo> byName = new LinkedHashMap<>();
+        for (long i = 0; i < tensorCount; i++) {
+            String name = in.string("name of tensor #" + i);
+            int nDims = in.i32("dimension count of tensor '" + name + "'");
+            if (nDims < 1 || nDims > MAX_DIMS) {
+                throw new GgufFormatException(where + ": tensor '" + name + "' has " + Integer.toUnsignedString(nDims) + " dimensions (1 to " + MAX_DIMS + " allowed)");
+            }
+            long[] ne = new long[nDims];
+            long elements = 1;
+            for (int d = 0; d < nDims; d++) {
+                ne[d] = in.u64("dimension " + d + " of tensor '" + name + "'");
+                if (ne[d] <= 0) {
+                    throw new GgufFormatException(where + ": tensor '" + name + "' has invalid dimension " + Long.toUnsignedString(ne[d]));
+                }
+                try {
+                    elements = Math.multiplyExact(elements, ne[d]);
+                } catch (ArithmeticException e) {
+                    throw new GgufFormatException(where + ": tensor '" + name + "' has too many elements " + Arrays.toString(ne));
+                }
+            }
+            int typeId = in.i32("type of tensor '" + name + "'");
+            GgmlType type = GgmlType.byId(typeId);
+            if (type == null) throw new GgufFormatException(where + ": tensor '" + name + "' has unknown or unsupported type " + typeId);
+            if (ne[0] % type.blockSize != 0) {
+                throw new GgufFormatException(where + ": tensor '" + name + "' row length " + ne[0] + " is not a multiple of the " + type + " block size " + type.blockSize);
+            }
+            if (elements / type.blockSize > Long.MAX_VALUE / type.typeSize) {
+                throw new GgufFormatException(where + ": tensor '" + name + "' is too large");
+            }
+            long offset = in.u64("offset of tensor '" + name + "'");
+            if (offset < 0 || offset % alignment != 0) {
+                throw new GgufFormatException(where + ": tensor '" + name + "' offset " + Long.toUnsignedString(offset) + " is not aligned to " + alignment);
+            }
+            GgufTensorInfo info = new GgufTensorInfo(name, type, ne, offset);
+            if (byName.put(name, info) != null) throw new GgufFormatException(where + ": duplicate tensor name '" + name + "'");
+            infos.add(info);
+        }
+
+        long dataOffset = alignUp(in.position(), alignment);
+        long dataSize = mapping.byteSize() - dataOffset;
+        if (tensorCount > 0 && dataSize < 0) {
+            throw new GgufFormatException(where + ": file ends before its tensor data (truncated)");
+        }
+        List<GgufTensorInfo> byOffset = new ArrayList<>(infos);
+        byOffset.sort(Comparator.comparingLong(GgufTensorInfo::offset));
+        long end = 0;
+        GgufTensorInfo previous = null;
+        for (GgufTensorInfo t : byOffset) {
+            if (t.offset() < end) {
+                throw new GgufFormatException(where + ": tensor '" + t.name() + "' overlaps tensor '" + previous.name() + "'");
+            }
+            long size = t.byteSize();
+            if (t.offset() > dataSize || size > dataSize - t.offset()) {
+                throw new GgufFormatException(where + ": tensor '" + t.name() + "' (" + size + " bytes at data offset " + t.offset()
+                        + ") extends past the end of the file (truncated?)");
+            }
+            end = t.offset() + size;
+            previous = t;
+        }
+        return new GgufFile(path, arena, mapping, version, metadata, Collections.unmodifiableMap(byName), dataOffset, alignment);
+    }
+
+    private static GgufMetadata.Entry readValue(Cursor in, String key, GgufValueType type, int depth) throws GgufFormatException {
+        if (type != GgufValueType.ARRAY) return new GgufMetadata.Entry(key, type, null, readScalar(in, key, type));
+        int elemId = in.i32("array type of '" + key + "'");
+        GgufValueType elem = GgufValueType.byId(elemId);
+        if (elem == null) throw new GgufFormatException(in.where + ": array '" + key + "' has unknown element type " + elemId);
+        long n = in.u64("array length of '" + key + "'");
+        if (n < 0 || n > in.remaining() / elem.minBytes || n > Integer.MAX_VALUE - 8) {
+            throw new GgufFormatException(in.where + ": array '" + key + "' length " + Long.toUnsignedString(n) + " is more than the file can hold");
+        }
+        int len = (int) n;
+        Object value = switch (elem) {
+            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> {
+                long[] a = new long[len];
+                for (int i = 0; i < len; i++) a[i] = (Long) readScalar(in, key, elem);
+                yield a;
+            }
+            case FLOAT32 -> {
+                float[] a = new float[len];
+                for (int i = 0; i < len; i++) a[i] = in.f32(key);
+                yield a;
+            }
+            case FLOAT64 -> {
+                double[] a = new double[len];
+                for (int i = 0; i < len; i++) a[i] = in.f64(key);
+                yield a;
+            }
+            case BOOL -> {
+                boolean[] a = new boolean[len];
+                for (int i = 0; i < len; i++) a[i] = (Boolean) readScalar(in, key, elem);
+                yield a;
+            }
+            case STRING -> {
+                String[] a = new String[len];
+                for (int i = 0; i < len; i++) a[i] = in.string(key);
+                yield List.of(a);
+            }
+            case ARRAY -> {
+                if (depth >= MAX_ARRAY_NESTING) throw new GgufFormatException(in.where + ": array '" + key + "' is nested too deeply");
+                List<Object> a = new ArrayList<>(len);
+                for (int i = 0; i < len; i++) {
+                    int innerId = in.i32("array type of '" + key + "'");
+                    GgufValueType inner = GgufValueType.byId(innerId);
+                    if (inner != GgufValueType.ARRAY) throw new GgufFormatException(in.where + ": array '" + key + "' of arrays holds type " + innerId);
+                    a.add(readValue(in, key, inner, depth + 1).value());
+                }
+                yield Collections.unmodifiableList(a);
+            }
+        };
+        return new GgufMetadata.Entry(key, type, elem, value);
+    }
+
+    private static Object readScalar(Cursor in, String key, GgufValueType type) throws GgufFormatException {
+        return switch (type) {
+            case UINT8 -> (long) Byte.toUnsignedInt(in.i8(key));
+            case INT8 -> (long) in.i8(key);
+            case UINT16 -> (long) Short.toUnsignedInt(in.i16(key));
+            case INT16 -> (long) in.i16(key);
+            case UINT32 -> Integer.toUnsignedLong(in.i32(key));
+            case INT32 -> (long) in.i32(key);
+            case UINT64, INT64 -> in.u64(key);
+            case FLOAT32 -> in.f32(key);
+            case FLOAT64 -> in.f64(key);
+            case BOOL -> {
+                byte b = in.i8(key);
+                if (b != 0 && b != 1) throw new GgufFormatException(in.where + ": metadata '" + key + "' has invalid bool " + b);
+                yield b == 1;
+            }
+            case STRING -> in.string(key);
+            case ARRAY -> throw new IllegalStateException();
+        };
+    }
+
+    static long alignUp(long x, int alignment) {
+        return (x + alignment - 1) / alignment * alignment;
+    }
+
+    /** Bounds-checked little-endian reads over the mapping. */
+    private static final class Cursor {
+        private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+        final MemorySegment seg;
+        final String where;
+        long pos;
+
+        Cursor(MemorySegment seg, String where) {
+            this.seg = seg;
+            this.where = where;
+        }
+
+        long position() {
+            return pos;
+        }
+
+        long remaining() {
+            return seg.byteSize() - pos;
+        }
+
+        private void need(long n, String what) throws GgufFormatException {
+            if (n > remaining()) {
+                throw new GgufFormatException(where + ": file ends while reading " + what + " at byte " + pos + " (truncated)");
+            }
+        }
+
+        byte i8(String what) throws GgufFormatException {
+            need(1, what);
+            return seg.get(ValueLayout.JAVA_BYTE, pos++);
+        }
+
+        short i16(String what) throws GgufFormatException {
+            need(2, what);
+            short v = seg.get(I16, pos);
+            pos += 2;
+            return v;
+        }
+
+        int i32(String what) throws GgufFormatException {
+            need(4, what);
+            int v = seg.get(I32, pos);
+            pos += 4;
+            return v;
+        }
+
+        long u64(String what) throws GgufFormatException {
+            need(8, what);
+            long v = seg.get(I64, pos);
+            pos += 8;
+            return v;
+        }
+
+        float f32(String what) throws GgufFormatException {
+            need(4, what);
+            float v = seg.get(F32, pos);
+            pos += 4;
+            return v;
+        }
+
+        double f64(String what) throws GgufFormatException {
+            need(8, what);
+            double v = seg.get(F64, pos);
+            pos += 8;
+            return v;
+        }
+
+        String string(String what) throws GgufFormatException {
+            long len = u64("length of " + what);
+            if (len < 0 || len > remaining() || len > Integer.MAX_VALUE - 8) {
+                throw new GgufFormatException(where + ": string length " + Long.toUnsignedString(len) + " of " + what + " exceeds the file (truncated or corrupt)");
+            }
+            byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
+            pos += len;
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public GgufMetadata metadata() {
+        return metadata;
+    }
+
+    /** Tensor infos by name, in file order. */
+    public Map<String, GgufTensorInfo> tensorInfos() {
+        return tensors;
+    }
+
+    public GgufTensorInfo tensorInfo(String name) {
+        return tensors.get(name);
+    }
+
+    public long dataOffset() {
+        return dataOffset;
+    }
+
+    public int alignment() {
+        return alignment;
+    }
+
+    /** The whole mapping. */
+    public MemorySegment mapping() {
+        return mapping;
+    }
+
+    /** The bytes of a tensor, in place in the mapping (no copy). */
+    public MemorySegment tensorData(GgufTensorInfo info) {
+        return mapping.asSlice(dataOffset + info.offset(), info.byteSize());
+    }
+
+    /** The named tensor's bytes in place, or an exception naming the missing tensor. */
+    public MemorySegment tensorData(String name) throws GgufFormatException {
+        GgufTensorInfo info = tensors.get(name);
+        if (info == null) throw new GgufFormatException((path == null ? "GGUF" : path.toString()) + ": tensor '" + name + "' is missing");
+        return tensorData(info);
+    }
+
+    @Override
+    public void close() {
+        if (arena != null) arena.close();
+    }
+}
