@@ -33,6 +33,10 @@ public final class GgufFile implements AutoCloseable {
     public static final int DEFAULT_ALIGNMENT = 32;
     static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_NESTING = 8;
+    // Rough heap costs used to cap the decoded header (object headers, references, boxed values).
+    private static final long STRING_HEAP_BYTES = 56;
+    private static final long ENTRY_HEAP_BYTES = 64;
+    private static final long TENSOR_INFO_HEAP_BYTES = 160;
 
     private final Path path;
     private final Arena arena;
@@ -74,12 +78,30 @@ public final class GgufFile implements AutoCloseable {
 
     /** Parses GGUF bytes already in memory (the segment must outlive the returned file). */
     public static GgufFile parse(MemorySegment bytes) throws GgufFormatException {
-        return parse(null, null, bytes);
+        return parse(null, null, bytes, defaultHeaderMemoryLimit());
+    }
+
+    /** As {@link #parse(MemorySegment)} with an explicit cap on the heap the decoded header may take. */
+    static GgufFile parse(MemorySegment bytes, long headerMemoryLimit) throws GgufFormatException {
+        return parse(null, null, bytes, headerMemoryLimit);
+    }
+
+    /**
+     * The decoded header (strings, arrays) may take at most this much heap: a GGUF header is O(file size) when
+     * decoded, but with a large constant for millions of tiny strings, so a hostile file could otherwise exhaust
+     * the heap. Real headers (a 150k-token vocabulary) take tens of MB.
+     */
+    static long defaultHeaderMemoryLimit() {
+        return Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 2);
     }
 
     private static GgufFile parse(Path path, Arena arena, MemorySegment mapping) throws GgufFormatException {
+        return parse(path, arena, mapping, defaultHeaderMemoryLimit());
+    }
+
+    private static GgufFile parse(Path path, Arena arena, MemorySegment mapping, long headerMemoryLimit) throws GgufFormatException {
         String where = path == null ? "GGUF" : path.toString();
-        Cursor in = new Cursor(mapping, where);
+        Cursor in = new Cursor(mapping, where, headerMemoryLimit);
         int magic = in.i32("magic");
         if (magic != MAGIC) {
             throw new GgufFormatException(where + ": not a GGUF file (magic " + String.format("0x%08x", magic) + ", expected \"GGUF\")");
@@ -101,6 +123,7 @@ public final class GgufFile implements AutoCloseable {
         Map<String, GgufMetadata.Entry> kv = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = in.string("metadata key #" + i);
+            in.charge(ENTRY_HEAP_BYTES, "metadata '" + key + "'");
             int typeId = in.i32("type of '" + key + "'");
             GgufValueType type = GgufValueType.byId(typeId);
             if (type == null) throw new GgufFormatException(where + ": metadata '" + key + "' has unknown value type " + typeId);
@@ -118,10 +141,12 @@ public final class GgufFile implements AutoCloseable {
             alignment = (int) (long) l;
         }
 
-        List<GgufTensorInfo> infos = new ArrayList<>((int) tensorCount);
+        // The count is only bounded by the file size, so the list grows as infos are actually read.
+        List<GgufTensorInfo> infos = new ArrayList<>((int) Math.min(tensorCount, 1024));
         Map<String, GgufTensorInfo> byName = new LinkedHashMap<>();
         for (long i = 0; i < tensorCount; i++) {
             String name = in.string("name of tensor #" + i);
+            in.charge(TENSOR_INFO_HEAP_BYTES, "tensor '" + name + "'");
             int nDims = in.i32("dimension count of tensor '" + name + "'");
             if (nDims < 1 || nDims > MAX_DIMS) {
                 throw new GgufFormatException(where + ": tensor '" + name + "' has " + Integer.toUnsignedString(nDims) + " dimensions (1 to " + MAX_DIMS + " allowed)");
@@ -191,6 +216,13 @@ public final class GgufFile implements AutoCloseable {
             throw new GgufFormatException(in.where + ": array '" + key + "' length " + Long.toUnsignedString(n) + " is more than the file can hold");
         }
         int len = (int) n;
+        in.charge(16 + n * switch (elem) {
+            case BOOL -> 1;
+            case FLOAT32 -> 4;
+            case STRING -> 8; // the reference; each string is charged as it is read
+            case ARRAY -> 8 + ENTRY_HEAP_BYTES;
+            default -> 8;
+        }, "array '" + key + "'");
         Object value = switch (elem) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> {
                 long[] a = new long[len];
@@ -219,12 +251,10 @@ public final class GgufFile implements AutoCloseable {
             }
             case ARRAY -> {
                 if (depth >= MAX_ARRAY_NESTING) throw new GgufFormatException(in.where + ": array '" + key + "' is nested too deeply");
+                // Each inner array is an ARRAY-typed entry of its own (keyed "key[i]") so its element type survives.
                 List<Object> a = new ArrayList<>(len);
                 for (int i = 0; i < len; i++) {
-                    int innerId = in.i32("array type of '" + key + "'");
-                    GgufValueType inner = GgufValueType.byId(innerId);
-                    if (inner != GgufValueType.ARRAY) throw new GgufFormatException(in.where + ": array '" + key + "' of arrays holds type " + innerId);
-                    a.add(readValue(in, key, inner, depth + 1).value());
+                    a.add(readValue(in, key + "[" + i + "]", GgufValueType.ARRAY, depth + 1));
                 }
                 yield Collections.unmodifiableList(a);
             }
@@ -267,11 +297,23 @@ public final class GgufFile implements AutoCloseable {
 
         final MemorySegment seg;
         final String where;
+        final long memoryLimit;
         long pos;
+        long memoryCharged;
 
-        Cursor(MemorySegment seg, String where) {
+        Cursor(MemorySegment seg, String where, long memoryLimit) {
             this.seg = seg;
             this.where = where;
+            this.memoryLimit = memoryLimit;
+        }
+
+        /** Accounts for heap the decoded header is about to take; fails before the allocation when over the cap. */
+        void charge(long bytes, String what) throws GgufFormatException {
+            memoryCharged += bytes;
+            if (memoryCharged > memoryLimit) {
+                throw new GgufFormatException(where + ": header too large: decoding " + what + " would take the header past "
+                        + memoryLimit + " bytes of memory");
+            }
         }
 
         long position() {
@@ -333,6 +375,7 @@ public final class GgufFile implements AutoCloseable {
             if (len < 0 || len > remaining() || len > Integer.MAX_VALUE - 8) {
                 throw new GgufFormatException(where + ": string length " + Long.toUnsignedString(len) + " of " + what + " exceeds the file (truncated or corrupt)");
             }
+            charge(STRING_HEAP_BYTES + 2 * len, what);
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
             return new String(b, StandardCharsets.UTF_8);
@@ -383,6 +426,57 @@ public final class GgufFile implements AutoCloseable {
         GgufTensorInfo info = tensors.get(name);
         if (info == null) throw new GgufFormatException((path == null ? "GGUF" : path.toString()) + ": tensor '" + name + "' is missing");
         return tensorData(info);
+    }
+
+    /**
+     * llama.cpp's name for {@code general.file_type} (the llama_ftype the file was converted or quantised to,
+     * e.g. "Q4_K_M"), or null when the key is absent.
+     */
+    public String fileTypeName() {
+        if (!(metadata.get("general.file_type") instanceof Long id)) return null;
+        return LlamaFileType.name(id);
+    }
+
+    /** A short human-readable summary: architecture, name, file type, tensor count, type histogram, size. */
+    public String describe() {
+        Map<GgmlType, Integer> typeCounts = new java.util.EnumMap<>(GgmlType.class);
+        Map<GgmlType, Long> typeBytes = new java.util.EnumMap<>(GgmlType.class);
+        long parameters = 0;
+        for (GgufTensorInfo t : tensors.values()) {
+            typeCounts.merge(t.type(), 1, Integer::sum);
+            typeBytes.merge(t.type(), t.byteSize(), Long::sum);
+            parameters += t.elementCount();
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(metadata.getString("general.architecture", "(no architecture)"));
+        String name = metadata.getString("general.name", null);
+        if (name != null) sb.append(" '").append(name).append('\'');
+        sb.append(", GGUF v").append(version);
+        String fileType = fileTypeName();
+        if (fileType != null) sb.append(", file type ").append(fileType);
+        sb.append(", ").append(humanBytes(mapping.byteSize())).append('\n');
+        sb.append("  ").append(metadata.keys().size()).append(" metadata keys, ").append(tensors.size()).append(" tensors, ")
+                .append(String.format("%,d", parameters)).append(" parameters, data at byte ").append(dataOffset)
+                .append(" (alignment ").append(alignment).append(")\n");
+        if (!typeCounts.isEmpty()) {
+            sb.append("  tensor types:");
+            typeCounts.forEach((type, count) -> sb.append(' ').append(type).append(" x").append(count)
+                    .append(" (").append(humanBytes(typeBytes.get(type))).append(')'));
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String humanBytes(long n) {
+        if (n < 1024) return n + " B";
+        if (n < 1024 * 1024) return String.format("%.1f KiB", n / 1024.0);
+        if (n < 1024L * 1024 * 1024) return String.format("%.1f MiB", n / (1024.0 * 1024));
+        return String.format("%.2f GiB", n / (1024.0 * 1024 * 1024));
+    }
+
+    @Override
+    public String toString() {
+        return (path == null ? "GGUF" : path.toString()) + ": " + describe().lines().findFirst().orElse("");
     }
 
     @Override
