@@ -25,7 +25,8 @@ import java.util.Map;
  *
  * <p>Every count, length and offset read from the file is checked against what the file can hold before
  * anything is allocated, so a truncated, corrupt or hostile file fails with a {@link GgufFormatException}
- * naming the problem, never with an OutOfMemoryError or a crash.
+ * naming the problem, never with an OutOfMemoryError or a crash. The decoded header's heap use is capped too
+ * (half the heap, at most 1 GiB), and names quoted in messages are escaped and shortened.
  */
 public final class GgufFile implements AutoCloseable {
 

@@ -136,7 +136,7 @@ class GgmlDequantizerTest {
             case Q4_K -> 0.12;
             case Q5_K -> 0.06;
             case Q6_K -> 0.03;
-            case Q8_K -> 0.008;
+            case Q8_K -> 0.012;
             default -> throw new IllegalArgumentException(type.toString());
         };
     }
