@@ -63,7 +63,7 @@ public final class GgufMetadata {
     }
 
     public int getInt(String key, int fallback) {
-        return get(key) instanceof Long l ? Math.toIntExact(l) : fallback;
+        return get(key) instanceof Long l && l == (int) (long) l ? (int) (long) l : fallback;
     }
 
     public int requireInt(String key) throws GgufFormatException {
