@@ -16,7 +16,7 @@ public final class HalfFloat {
      * mantissa bits into float position and multiplying by 2^112 rebias the exponent, and turn half
      * subnormals into the right float normals.
      */
-    static FloatVector f16ToFloat(ShortVector h) {
+    public static FloatVector f16ToFloat(ShortVector h) {
         IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, Lanes.I, 0);
         IntVector sign = x.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         IntVector em = x.and(0x7FFF);
@@ -28,7 +28,7 @@ public final class HalfFloat {
     }
 
     /** BF16 lanes to float lanes: the BF16 bits are the float's top half. */
-    static FloatVector bf16ToFloat(ShortVector h) {
+    public static FloatVector bf16ToFloat(ShortVector h) {
         IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, Lanes.I, 0);
         return x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }

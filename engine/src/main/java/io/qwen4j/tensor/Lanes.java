@@ -13,14 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  * On a machine with only 128-bit vectors (4 float lanes) there is no 32-bit byte species: kernels then
  * take their scalar path ({@link #BYTES} is false).
  */
-final class Lanes {
+public final class Lanes {
     private Lanes() {
     }
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    static final int L = F.length();
-    static final boolean BYTES = L >= 8;
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Short> S = BYTES ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : ShortVector.SPECIES_64;
-    static final VectorSpecies<Byte> B = BYTES ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : ByteVector.SPECIES_64;
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    public static final int L = F.length();
+    public static final boolean BYTES = L >= 8;
+    public static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    public static final VectorSpecies<Short> S = BYTES ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : ShortVector.SPECIES_64;
+    public static final VectorSpecies<Byte> B = BYTES ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : ByteVector.SPECIES_64;
 }
