@@ -140,9 +140,11 @@ public final class Qwen3VlTextModel implements ModelStep {
         // Row bookkeeping: which sequence, which KV index.
         KvSequence[] rowSeq = new KvSequence[n];
         int[] rowIndex = new int[n];
+        int[] starts = reserve(cache, chunks);
         int row = 0;
-        for (SequenceChunk ch : chunks) {
-            int start = cache.extend(ch.sequence, ch.size());
+        for (int ci = 0; ci < chunks.size(); ci++) {
+            SequenceChunk ch = chunks.get(ci);
+            int start = starts[ci];
             for (int i = 0; i < ch.size(); i++, row++) {
                 rowSeq[row] = ch.sequence;
                 rowIndex[row] = start + i;
@@ -247,6 +249,24 @@ public final class Qwen3VlTextModel implements ModelStep {
             j += lr;
         }
         return new StepOutput(result, c.vocab());
+    }
+
+    /** Appends every chunk's tokens to its sequence, all or none (a full cache leaves nothing changed). */
+    private static int[] reserve(PagedKvCache cache, List<SequenceChunk> chunks) {
+        int[] starts = new int[chunks.size()];
+        for (int ci = 0; ci < chunks.size(); ci++) {
+            KvSequence seq = chunks.get(ci).sequence;
+            for (int cj = 0; cj < ci; cj++) {
+                if (chunks.get(cj).sequence == seq) throw new IllegalArgumentException("sequence appears twice in one batch");
+            }
+            try {
+                starts[ci] = cache.extend(seq, chunks.get(ci).size());
+            } catch (RuntimeException e) {
+                for (int cj = 0; cj < ci; cj++) cache.truncate(chunks.get(cj).sequence, starts[cj]);
+                throw e;
+            }
+        }
+        return starts;
     }
 
     /** NEOX rotation of pairs (p, p + d/2) of one head at {@code off}, angles of table row {@code t}. */
