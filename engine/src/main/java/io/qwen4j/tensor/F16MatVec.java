@@ -39,6 +39,12 @@ public final class F16MatVec extends MatVec {
     @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
         long base = row * rowBytes;
-        for (int i = 0; i < cols; i++) dst[dstOff + i] = f16ToFloat(base + 2L * i);
+        int i = 0;
+        if (Lanes.BYTES) {
+            for (; i + Lanes.L <= cols; i += Lanes.L) {
+                HalfFloat.f16ToFloat(ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE)).intoArray(dst, dstOff + i);
+            }
+        }
+        for (; i < cols; i++) dst[dstOff + i] = f16ToFloat(base + 2L * i);
     }
 }

@@ -55,7 +55,32 @@ public final class Q2KMatVec extends MatVec {
     }
 
     @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o + 80), dmin = f16ToFloat(o + 82);
+        int is = 0;
+        for (int n = 0; n < 2; n++) {
+            long q = o + 16 + 32 * n;
+            for (int j = 0; j < 4; j++) {
+                for (int half = 0; half < 2; half++, is++) {
+                    int sc = data.get(Bytes.BYTE, o + is) & 0xFF;
+                    float dl = d * (sc & 0xF), ml = dmin * (sc >>> 4);
+                    int y0 = yo + 128 * n + 32 * j + 16 * half;
+                    for (int l = 0; l < 16; l += Lanes.L) {
+                        ByteVector v = ByteVector.fromMemorySegment(Lanes.B, data, q + 16 * half + l, Bytes.LE)
+                                .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(dl).sub(ml).intoArray(y, y0 + l);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
         long base = row * rowBytes;
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;

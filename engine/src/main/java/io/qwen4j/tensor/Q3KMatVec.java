@@ -69,7 +69,34 @@ public final class Q3KMatVec extends MatVec {
     }
 
     @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o + 108);
+        int is = 0;
+        for (int n = 0; n < 2; n++) {
+            long q = o + 32 + 32 * n;
+            for (int j = 0; j < 4; j++) {
+                int bit = 4 * n + j;
+                for (int half = 0; half < 2; half++, is++) {
+                    float dl = d * scale(o + 96, is);
+                    int y0 = yo + 128 * n + 32 * j + 16 * half;
+                    for (int l = 0; l < 16; l += Lanes.L) {
+                        ByteVector low = ByteVector.fromMemorySegment(Lanes.B, data, q + 16 * half + l, Bytes.LE)
+                                .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                        ByteVector high = ByteVector.fromMemorySegment(Lanes.B, data, o + 16 * half + l, Bytes.LE)
+                                .lanewise(VectorOperators.LSHR, bit).and((byte) 1).lanewise(VectorOperators.LSHL, 2);
+                        ((FloatVector) low.or(high).sub((byte) 4).convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(dl).intoArray(y, y0 + l);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
         long base = row * rowBytes;
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;

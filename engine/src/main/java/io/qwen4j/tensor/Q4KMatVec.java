@@ -63,7 +63,25 @@ public final class Q4KMatVec extends MatVec {
     }
 
     @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o), dmin = f16ToFloat(o + 2);
+        for (int j = 0; j < 4; j++) {
+            float d1 = d * scale(data, o + 4, 2 * j), m1 = dmin * min(data, o + 4, 2 * j);
+            float d2 = d * scale(data, o + 4, 2 * j + 1), m2 = dmin * min(data, o + 4, 2 * j + 1);
+            for (int l = 0; l < 32; l += Lanes.L) {
+                ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 16 + 32 * j + l, Bytes.LE);
+                ((FloatVector) q.and((byte) 0xF).convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d1).sub(m1).intoArray(y, yo + 64 * j + l);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d2).sub(m2).intoArray(y, yo + 64 * j + 32 + l);
+            }
+        }
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
         long base = row * rowBytes;
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;

@@ -42,7 +42,21 @@ public final class Q4_1MatVec extends MatVec {
     }
 
     @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o), m = f16ToFloat(o + 2);
+        for (int j = 0; j < 16; j += Lanes.L) {
+            ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 4 + j, Bytes.LE);
+            ((FloatVector) q.and((byte) 0xF).convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d).add(m).intoArray(y, yo + j);
+            ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d).add(m).intoArray(y, yo + 16 + j);
+        }
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
         long base = row * rowBytes;
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;

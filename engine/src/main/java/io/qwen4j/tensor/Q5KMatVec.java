@@ -54,7 +54,28 @@ public final class Q5KMatVec extends MatVec {
     }
 
     @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o), dmin = f16ToFloat(o + 2);
+        for (int j = 0; j < 4; j++) {
+            float d1 = d * Q4KMatVec.scale(data, o + 4, 2 * j), m1 = dmin * Q4KMatVec.min(data, o + 4, 2 * j);
+            float d2 = d * Q4KMatVec.scale(data, o + 4, 2 * j + 1), m2 = dmin * Q4KMatVec.min(data, o + 4, 2 * j + 1);
+            for (int l = 0; l < 32; l += Lanes.L) {
+                ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 48 + 32 * j + l, Bytes.LE);
+                ByteVector h = ByteVector.fromMemorySegment(Lanes.B, data, o + 16 + l, Bytes.LE);
+                ByteVector lo = q.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d1).sub(m1).intoArray(y, yo + 64 * j + l);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d2).sub(m2).intoArray(y, yo + 64 * j + 32 + l);
+            }
+        }
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
         long base = row * rowBytes;
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;

@@ -48,7 +48,25 @@ public final class Q5_0MatVec extends MatVec {
     }
 
     @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o);
+        byte[] high = FifthBits.scratch();
+        FifthBits.spread(data.get(Bytes.INT, o + 2), high);
+        for (int j = 0; j < 16; j += Lanes.L) {
+            ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 6 + j, Bytes.LE);
+            ByteVector lo = q.and((byte) 0xF).or(ByteVector.fromArray(Lanes.B, high, j)).sub((byte) 16);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(ByteVector.fromArray(Lanes.B, high, 16 + j)).sub((byte) 16);
+            ((FloatVector) lo.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d).intoArray(y, yo + j);
+            ((FloatVector) hi.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d).intoArray(y, yo + 16 + j);
+        }
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
         long base = row * rowBytes;
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;

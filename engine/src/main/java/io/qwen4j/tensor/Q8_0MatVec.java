@@ -41,7 +41,20 @@ public final class Q8_0MatVec extends MatVec {
     }
 
     @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o);
+        for (int j = 0; j < BLOCK; j += Lanes.L) {
+            ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 2 + j, Bytes.LE);
+            ((FloatVector) q.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d).intoArray(y, yo + j);
+        }
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
         long base = row * rowBytes;
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;
