@@ -167,9 +167,10 @@ class BatchStepTest {
             for (int i = 0; i < dim; i++) vec[i] = (float) rnd.nextGaussian();
             pushed = model.step(cache, List.of(SequenceChunk.text(cache.newSequence(), prompt, 0).logits(SequenceChunk.Logits.ALL).deepstack(1, 5, vec))).logits(0);
         }
-        assertClose(zeros, 0, plain, 0, plain.length, 0);
+        // Not bit-exact: a lane reduction may sum in another order once the JIT has compiled it.
+        assertClose(zeros, 0, plain, 0, plain.length, 1e-5);
         // Rows before 5 cannot see it (causal), rows from 5 on do.
-        assertClose(pushed, 0, plain, 0, 5 * vocab, 0);
+        assertClose(pushed, 0, plain, 0, 5 * vocab, 1e-5);
         for (int r = 5; r < prompt.length; r++) {
             double diff = 0;
             for (int i = 0; i < vocab; i++) diff = Math.max(diff, Math.abs(pushed[r * vocab + i] - plain[r * vocab + i]));
