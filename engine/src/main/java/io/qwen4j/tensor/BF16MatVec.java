@@ -1,0 +1,50 @@
+package io.qwen4j.tensor;
+
+import io.qwen4j.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/** BF16 weights: the top 16 bits of a float. */
+public final class BF16MatVec extends MatVec {
+
+    BF16MatVec(MemorySegment data, int rows, int cols) {
+        super(GgmlType.BF16, data, rows, cols);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.BF16;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        float s = 0;
+        int i = 0;
+        if (Lanes.BYTES) {
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            for (; i + Lanes.L <= cols; i += Lanes.L) {
+                ShortVector h = ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE);
+                acc = HalfFloat.bf16ToFloat(h).fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < cols; i++) s += HalfFloat.bf16ToFloat(f16(base + 2L * i)) * x[xOff + i];
+        return s;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        long base = row * rowBytes;
+        int i = 0;
+        if (Lanes.BYTES) {
+            for (; i + Lanes.L <= cols; i += Lanes.L) {
+                HalfFloat.bf16ToFloat(ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE)).intoArray(dst, dstOff + i);
+            }
+        }
+        for (; i < cols; i++) dst[dstOff + i] = HalfFloat.bf16ToFloat(f16(base + 2L * i));
+    }
+}

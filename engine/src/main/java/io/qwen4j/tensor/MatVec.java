@@ -1,0 +1,218 @@
+package io.qwen4j.tensor;
+
+import io.qwen4j.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A weight matrix of {@code rows × cols} in one ggml format, read in place from its (memory-mapped) bytes:
+ * row {@code r} is {@code rowBytes} bytes at {@code r · rowBytes}. Computes {@code out = W · x} for one or
+ * several activation rows at once. One subclass per format supplies the fused, vectorised dot product of
+ * one row with one activation vector and a dequantisation of one row.
+ *
+ * <p>Layout of activations: {@code x[t·cols + c]} for token {@code t}; results {@code out[t·rows + r]}.
+ */
+public abstract sealed class MatVec
+        permits F32MatVec, F16MatVec, BF16MatVec, Q8_0MatVec, Q4_0MatVec, Q4_1MatVec, Q5_0MatVec, Q5_1MatVec,
+        Q2KMatVec, Q3KMatVec, Q4KMatVec, Q5KMatVec, Q6KMatVec, Q8KMatVec {
+
+    /** Up to this many tokens each row is dotted straight from its bytes; beyond, rows are decoded once. */
+    private static final int FUSED_MAX_TOKENS = 3;
+    /** Floats of decoded rows kept per thread for the batched path (fits in L1/L2). */
+    private static final int TILE_FLOATS = 16 * 1024;
+
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+
+    protected final MemorySegment data;
+    protected final int rows;
+    protected final int cols;
+    protected final long rowBytes;
+
+    protected MatVec(GgmlType type, MemorySegment data, int rows, int cols) {
+        if (cols % type.blockSize != 0) {
+            throw new IllegalArgumentException(type + " row of " + cols + " is not a multiple of the block size " + type.blockSize);
+        }
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = type.byteSize(cols);
+        if (data.byteSize() < rowBytes * rows) {
+            throw new IllegalArgumentException(type + " " + rows + "x" + cols + " needs " + rowBytes * rows + " bytes, got " + data.byteSize());
+        }
+    }
+
+    /** The matrix over {@code data} in {@code type}; rows of {@code cols} values (ggml {@code ne[0]}). */
+    public static MatVec of(GgmlType type, MemorySegment data, int rows, int cols) {
+        return switch (type) {
+            case F32 -> new F32MatVec(data, rows, cols);
+            case F16 -> new F16MatVec(data, rows, cols);
+            case BF16 -> new BF16MatVec(data, rows, cols);
+            case Q8_0 -> new Q8_0MatVec(data, rows, cols);
+            case Q4_0 -> new Q4_0MatVec(data, rows, cols);
+            case Q4_1 -> new Q4_1MatVec(data, rows, cols);
+            case Q5_0 -> new Q5_0MatVec(data, rows, cols);
+            case Q5_1 -> new Q5_1MatVec(data, rows, cols);
+            case Q2_K -> new Q2KMatVec(data, rows, cols);
+            case Q3_K -> new Q3KMatVec(data, rows, cols);
+            case Q4_K -> new Q4KMatVec(data, rows, cols);
+            case Q5_K -> new Q5KMatVec(data, rows, cols);
+            case Q6_K -> new Q6KMatVec(data, rows, cols);
+            case Q8_K -> new Q8KMatVec(data, rows, cols);
+            default -> throw new IllegalArgumentException("no matrix kernel for ggml type " + type);
+        };
+    }
+
+    public abstract GgmlType type();
+
+    public final int rows() {
+        return rows;
+    }
+
+    public final int cols() {
+        return cols;
+    }
+
+    /** Σ_c W[row, c] · x[xOff + c]. */
+    public abstract float dot(int row, float[] x, int xOff);
+
+    /** Writes row {@code row} as {@code cols} floats to {@code dst[dstOff ...]}. */
+    public abstract void dequantizeRow(int row, float[] dst, int dstOff);
+
+    /** {@code out[t·rows + r] = W[r] · x[t·cols ...]} for {@code t < n}, all rows, on the pool's threads. */
+    public void multiply(float[] x, int n, float[] out, WorkerPool pool) {
+        int grain = pool.grainFor(rows, n <= FUSED_MAX_TOKENS ? 16 : tileRows());
+        pool.parallelFor(rows, grain, (r0, r1) -> multiplyRows(x, n, out, r0, r1));
+    }
+
+    /** {@link #multiply} restricted to rows {@code [r0, r1)}, on the calling thread. */
+    public void multiplyRows(float[] x, int n, float[] out, int r0, int r1) {
+        if (n <= FUSED_MAX_TOKENS) {
+            for (int r = r0; r < r1; r++) {
+                for (int t = 0; t < n; t++) out[t * rows + r] = dot(r, x, t * cols);
+            }
+            return;
+        }
+        // Several tokens: decode a few rows once into a small float tile, then dot every token against
+        // them while both stay in cache. Each weight byte is read and decoded once per call.
+        int tileRows = tileRows();
+        float[] tile = TILE.get();
+        if (tile.length < tileRows * cols) {
+            tile = new float[tileRows * cols];
+            TILE.set(tile);
+        }
+        for (int r = r0; r < r1; r += tileRows) {
+            int m = Math.min(tileRows, r1 - r);
+            for (int i = 0; i < m; i++) dequantizeRow(r + i, tile, i * cols);
+            for (int t = 0; t < n; t++) {
+                int xo = t * cols, oo = t * rows + r;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) dot4(tile, i * cols, x, xo, cols, out, oo + i);
+                for (; i < m; i++) out[oo + i] = dot(tile, i * cols, x, xo, cols);
+            }
+        }
+    }
+
+    private int tileRows() {
+        return Math.max(4, Math.min(64, TILE_FLOATS / cols) & ~3);
+    }
+
+    /** Σ a[ao + i] · b[bo + i] for i < n. */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        int i = 0, upper = Lanes.F.loopBound(n);
+        for (; i < upper; i += Lanes.L) {
+            acc = FloatVector.fromArray(Lanes.F, a, ao + i).fma(FloatVector.fromArray(Lanes.F, b, bo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** Four consecutive rows of {@code w} (stride n) dotted with one vector, which is loaded once. */
+    private static void dot4(float[] w, int wo, float[] x, int xo, int n, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0, upper = Lanes.F.loopBound(n);
+        for (; i < upper; i += Lanes.L) {
+            FloatVector xv = FloatVector.fromArray(Lanes.F, x, xo + i);
+            a0 = FloatVector.fromArray(Lanes.F, w, wo + i).fma(xv, a0);
+            a1 = FloatVector.fromArray(Lanes.F, w, wo + n + i).fma(xv, a1);
+            a2 = FloatVector.fromArray(Lanes.F, w, wo + 2 * n + i).fma(xv, a2);
+            a3 = FloatVector.fromArray(Lanes.F, w, wo + 3 * n + i).fma(xv, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s0 += w[wo + i] * x[xo + i];
+            s1 += w[wo + n + i] * x[xo + i];
+            s2 += w[wo + 2 * n + i] * x[xo + i];
+            s3 += w[wo + 3 * n + i] * x[xo + i];
+        }
+        out[oo] = s0;
+        out[oo + 1] = s1;
+        out[oo + 2] = s2;
+        out[oo + 3] = s3;
+    }
+
+    private static final ThreadLocal<float[]> GROUP = ThreadLocal.withInitial(() -> new float[256]);
+
+    /**
+     * Vectorised decode of the block at byte {@code offset} into {@code dst[dstOff .. + blockSize)}, for
+     * formats whose kernels go through {@link #dotDecoded} (only called when {@link Lanes#BYTES}).
+     */
+    protected void decodeBlock(long offset, float[] dst, int dstOff) {
+        throw new UnsupportedOperationException(type() + " has no block decoder");
+    }
+
+    /**
+     * Row · x by decoding 256 values at a time into a buffer that stays in L1, then a plain float dot.
+     * For Q6_K this beats one fused loop 2-3x (C2 compiles the two small loops well and the big fused
+     * loop badly); for the other formats the fused loops are faster (measured on AVX-512, JDK 25).
+     */
+    protected final float dotDecoded(int row, float[] x, int xOff) {
+        float[] y = GROUP.get();
+        int bs = type().blockSize, ts = type().typeSize;
+        long base = row * rowBytes;
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int c = 0; c < cols; c += 256) {
+            int m = Math.min(256, cols - c);
+            for (int j = 0; j < m; j += bs) decodeBlock(base + (long) (c + j) / bs * ts, y, j);
+            for (int i = 0; i < m; i += Lanes.L) {
+                acc = FloatVector.fromArray(Lanes.F, y, i).fma(FloatVector.fromArray(Lanes.F, x, xOff + c + i), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Row {@code row} through {@link #decodeBlock}, block by block. */
+    protected final void dequantizeRowDecoded(int row, float[] dst, int dstOff) {
+        int bs = type().blockSize, ts = type().typeSize;
+        long base = row * rowBytes;
+        for (int j = 0; j < cols; j += bs) decodeBlock(base + (long) j / bs * ts, dst, dstOff + j);
+    }
+
+    /** Scalar fallback for formats without a vector path on this machine: decode a block, then dot. */
+    protected final float dotByDequantizing(int row, float[] x, int xOff) {
+        float[] tile = TILE.get();
+        if (tile.length < cols) {
+            tile = new float[Math.max(cols, tileRows() * cols)];
+            TILE.set(tile);
+        }
+        dequantizeRow(row, tile, 0);
+        return dot(tile, 0, x, xOff, cols);
+    }
+
+    protected final short f16(long offset) {
+        return data.get(Bytes.SHORT, offset);
+    }
+
+    protected final float f16ToFloat(long offset) {
+        return Float.float16ToFloat(data.get(Bytes.SHORT, offset));
+    }
+
+    @Override
+    public String toString() {
+        return type() + "[" + rows + "x" + cols + "]";
+    }
+}

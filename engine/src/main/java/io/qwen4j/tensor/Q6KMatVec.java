@@ -1,0 +1,82 @@
+package io.qwen4j.tensor;
+
+import io.qwen4j.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q6_K: super-blocks of 256 = 128 bytes ql (low 4 bits), 64 bytes qh (high 2 bits), 16 int8 scales
+ * (one per 16 values), f16 d at the end. Each half of 128 values uses 64 ql and 32 qh bytes: for
+ * l < 32, values l, l+32, l+64, l+96 take ql[l] low, ql[l+32] low, ql[l] high, ql[l+32] high and the
+ * 2-bit fields 0, 2, 4, 6 of qh[l]. value = d · scale · (q − 32).
+ */
+public final class Q6KMatVec extends MatVec {
+    private static final int BLOCK = 256, BYTES = 210;
+
+    Q6KMatVec(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q6_K, data, rows, cols);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q6_K;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        // Decode-then-dot: measured 2-3x faster than one fused loop for this format (see MatVec.dotDecoded).
+        return Lanes.BYTES ? dotDecoded(row, x, xOff) : dotByDequantizing(row, x, xOff);
+    }
+
+    @Override
+    protected void decodeBlock(long o, float[] y, int yo) {
+        float d = f16ToFloat(o + 208);
+        for (int n = 0; n < 2; n++) {
+            long ql = o + 64 * n, qh = o + 128 + 32 * n, sc = o + 192 + 8 * n;
+            int y0 = yo + 128 * n;
+            for (int l = 0; l < 32; l += Lanes.L) {
+                int is = l / 16;
+                ByteVector a = ByteVector.fromMemorySegment(Lanes.B, data, ql + l, Bytes.LE);
+                ByteVector c = ByteVector.fromMemorySegment(Lanes.B, data, ql + 32 + l, Bytes.LE);
+                ByteVector h = ByteVector.fromMemorySegment(Lanes.B, data, qh + l, Bytes.LE);
+                ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                ByteVector q2 = c.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                ((FloatVector) q1.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is)).intoArray(y, y0 + l);
+                ((FloatVector) q2.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 2)).intoArray(y, y0 + l + 32);
+                ((FloatVector) q3.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 4)).intoArray(y, y0 + l + 64);
+                ((FloatVector) q4.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 6)).intoArray(y, y0 + l + 96);
+            }
+        }
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES) {
+            dequantizeRowDecoded(row, dst, dstOff);
+            return;
+        }
+        long base = row * rowBytes;
+        for (int b = 0; b < cols / BLOCK; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16ToFloat(o + 208);
+            for (int n = 0; n < 2; n++) {
+                long ql = o + 64 * n, qh = o + 128 + 32 * n, sc = o + 192 + 8 * n;
+                int y = dstOff + b * BLOCK + 128 * n;
+                for (int l = 0; l < 32; l++) {
+                    int is = l / 16;
+                    int a = data.get(Bytes.BYTE, ql + l) & 0xFF, c = data.get(Bytes.BYTE, ql + 32 + l) & 0xFF;
+                    int h = data.get(Bytes.BYTE, qh + l) & 0xFF;
+                    dst[y + l] = d * data.get(Bytes.BYTE, sc + is) * (((a & 0xF) | ((h & 3) << 4)) - 32);
+                    dst[y + l + 32] = d * data.get(Bytes.BYTE, sc + is + 2) * (((c & 0xF) | ((h >>> 2 & 3) << 4)) - 32);
+                    dst[y + l + 64] = d * data.get(Bytes.BYTE, sc + is + 4) * (((a >>> 4) | ((h >>> 4 & 3) << 4)) - 32);
+                    dst[y + l + 96] = d * data.get(Bytes.BYTE, sc + is + 6) * (((c >>> 4) | ((h >>> 6 & 3) << 4)) - 32);
+                }
+            }
+        }
+    }
+}
