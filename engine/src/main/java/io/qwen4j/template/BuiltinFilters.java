@@ -72,9 +72,27 @@ final class BuiltinFilters {
             }
             case "items" -> {
                 if (value instanceof Undefined) return new PyGenerator(java.util.Collections.emptyIterator());
-                if (!(value instanceof Map<?, ?> map)) throw PyTypes.typeError("Can only get item pairs from a mapping.");
-                @SuppressWarnings("unchecked") Map<Object, Object> m = (Map<Object, Object>) map;
-                return new PyGenerator(PyOps.iterate(new PyDictView(PyDictView.Kind.ITEMS, m)));
+                // A generator in Jinja2: a non-mapping fails only when iterated.
+                return new PyGenerator(new Iterator<>() {
+                    private Iterator<Object> it;
+
+                    private Iterator<Object> items() {
+                        if (it == null) {
+                            if (!(value instanceof Map<?, ?> map)) throw PyTypes.typeError("Can only get item pairs from a mapping.");
+                            @SuppressWarnings("unchecked") Map<Object, Object> m = (Map<Object, Object>) map;
+                            it = PyOps.iterate(new PyDictView(PyDictView.Kind.ITEMS, m));
+                        }
+                        return it;
+                    }
+
+                    public boolean hasNext() {
+                        return items().hasNext();
+                    }
+
+                    public Object next() {
+                        return items().next();
+                    }
+                });
             }
             case "list" -> {
                 return PyOps.toList(value);

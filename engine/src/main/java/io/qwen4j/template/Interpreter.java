@@ -298,9 +298,7 @@ final class Interpreter {
                 Map<Object, Object> out = new LinkedHashMap<>();
                 for (int i = 0; i < d.keys().size(); i++) {
                     Object k = eval(d.keys().get(i), scope);
-                    PyOps.checkHashable(k);
-                    if (k instanceof Markup m) k = m.text();
-                    out.put(k, eval(d.values().get(i), scope));
+                    PyOps.dictPut(out, k, eval(d.values().get(i), scope));
                 }
                 return out;
             }

@@ -172,7 +172,7 @@ final class PyNumbers {
     static double round(double x, int digits) {
         if (Double.isNaN(x) || Double.isInfinite(x)) return x;
         BigDecimal bd = new BigDecimal(x).setScale(digits, RoundingMode.HALF_EVEN);
-        return bd.doubleValue();
+        return Math.copySign(bd.doubleValue(), x);
     }
 
     /** Compares two numbers; returns negative, zero or positive. */

@@ -286,6 +286,21 @@ final class PyOps {
         return MISSING;
     }
 
+    /** dict[key] = value where an equal key (1 == 1.0 == True) keeps its original object, as in Python. */
+    static void dictPut(Map<Object, Object> map, Object key, Object value) {
+        checkHashable(key);
+        if (key instanceof Markup m) key = m.text();
+        if (!map.containsKey(key) && (key instanceof Boolean || key instanceof Long || key instanceof Double)) {
+            for (Object existing : map.keySet()) {
+                if (PyNumbers.asNumber(existing) != null && eq(existing, key)) {
+                    key = existing;
+                    break;
+                }
+            }
+        }
+        map.put(key, value);
+    }
+
     static boolean contains(Object container, Object item) {
         switch (container) {
             case String s -> {

@@ -152,6 +152,14 @@ final class PyRepr {
         BigDecimal bd = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
         String digits = bd.unscaledValue().toString();
         int decpt = digits.length() - bd.scale(); // value = 0.digits * 10^decpt
+        if (digits.length() == 2) {
+            // Java prints at least two significant digits (4.9E-324); Python keeps one when it round-trips.
+            BigDecimal one = new BigDecimal(Math.abs(d)).round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (one.doubleValue() == Math.abs(d)) {
+                digits = one.unscaledValue().toString();
+                decpt = 1 - one.scale();
+            }
+        }
         StringBuilder sb = new StringBuilder(24);
         if (d < 0) sb.append('-');
         if (decpt > -4 && decpt <= 16) {
