@@ -27,6 +27,7 @@ final class TemplateParser {
         TemplateParser parser = new TemplateParser(tokens);
         List<Node> body = parser.subparse(Set.of());
         if (!parser.current().is(Kind.EOF)) throw parser.fail("unexpected " + parser.current().describe());
+        UnknownNameCheck.check(body);
         return body;
     }
 
@@ -185,7 +186,7 @@ final class TemplateParser {
                 next();
                 List<Node> body = parseStatements(Set.of("endgeneration"), true);
                 expect(Kind.BLOCK_END);
-                return new Node.If(List.of(new Node.Branch(new Expr.Const(true, line), body)), List.of());
+                return new Node.With(List.of(), List.of(), body);
             }
             case "block", "extends", "include", "import", "from", "autoescape", "raw" ->
                     throw fail("tag '" + t.text() + "' is not supported");
