@@ -343,7 +343,6 @@ final class BuiltinFilters {
     /** Items of a value that Python's reversed() accepts. */
     private static List<Object> reversible(Object value) {
         if (value instanceof PyGenerator) throw PyTypes.typeError("'generator' object is not reversible");
-        if (value instanceof Undefined) throw PyTypes.typeError("'Undefined' object is not reversible");
         return PyOps.asList(value);
     }
 
@@ -367,6 +366,10 @@ final class BuiltinFilters {
     }
 
     private static String indent(Object value, Object width, boolean first, boolean blank) {
+        if (value instanceof Undefined u) throw u.error();
+        if (!PyTypes.isString(value)) {
+            throw PyTypes.typeError("unsupported operand type(s) for +=: '" + PyTypes.typeName(value) + "' and 'str'");
+        }
         String indention = width instanceof String w ? w : width instanceof Markup m ? m.text()
                 : " ".repeat((int) Math.max(0, (Long) PyNumbers.asNumber(width)));
         String s = PyRepr.str(value) + "\n";
@@ -391,6 +394,7 @@ final class BuiltinFilters {
     }
 
     private static Object toInt(Object value, Object defaultValue, long base) {
+        if (value instanceof Undefined u) throw u.error();
         if (value instanceof String || value instanceof Markup) {
             String s = PyRepr.str(value);
             Object parsed = parseInt(s, (int) base);
@@ -446,6 +450,7 @@ final class BuiltinFilters {
     }
 
     private static Object toFloat(Object value, Object defaultValue) {
+        if (value instanceof Undefined u) throw u.error();
         if (value instanceof String || value instanceof Markup) {
             Double d = parseFloat(PyRepr.str(value));
             return d != null ? d : defaultValue;

@@ -40,7 +40,7 @@ final class BuiltinTests {
             }
             case "sequence" -> {
                 return value instanceof List<?> || value instanceof Map<?, ?> || value instanceof PyTuple
-                        || PyTypes.isString(value);
+                        || PyTypes.isString(value) || value instanceof Undefined;
             }
             case "number" -> {
                 return PyTypes.isNumber(value);
@@ -64,9 +64,7 @@ final class BuiltinTests {
                 return value instanceof PyCallable;
             }
             case "odd", "even" -> {
-                Object r = PyOps.mod(value, 2L);
-                boolean odd = PyOps.eq(r, 1L);
-                return name.equals("odd") == odd;
+                return PyOps.eq(PyOps.mod(value, 2L), name.equals("odd") ? 1L : 0L);
             }
             case "divisibleby" -> {
                 return PyOps.eq(PyOps.mod(value, arg(a, 0, name)), 0L);

@@ -223,7 +223,10 @@ final class Interpreter {
             }
             case Expr.GetItem g -> {
                 Object obj = eval(g.obj(), scope);
-                return PyAttributes.getItem(obj, eval(g.key(), scope));
+                Object key = eval(g.key(), scope);
+                // Jinja2 compiles x[a:b] to a plain Python subscript: no undefined fallback.
+                if (key instanceof PySlice slice) return PyAttributes.slice(obj, slice);
+                return PyAttributes.getItem(obj, key);
             }
             case Expr.Slice s -> {
                 return new PySlice(evalOrNull(s.start(), scope), evalOrNull(s.stop(), scope), evalOrNull(s.step(), scope));

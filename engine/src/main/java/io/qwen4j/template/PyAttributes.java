@@ -111,6 +111,22 @@ final class PyAttributes {
         return Undefined.missingItem(obj, key);
     }
 
+    /** {@code obj[start:stop:step]} with Python's errors for unsliceable values. */
+    static Object slice(Object obj, PySlice slice) {
+        return switch (obj) {
+            case String s -> PyStrings.slice(s, slice);
+            case List<?> l -> {
+                @SuppressWarnings("unchecked") List<Object> list = (List<Object>) l;
+                yield PySequences.slice(list, slice);
+            }
+            case PyTuple t -> new PyTuple(PySequences.slice(t.items(), slice));
+            case Markup m -> new Markup(PyStrings.slice(m.text(), slice));
+            case Undefined u -> throw u.error();
+            case Map<?, ?> m -> throw PyTypes.typeError("unhashable type: 'slice'");
+            case null, default -> throw PyTypes.typeError("'" + PyTypes.typeName(obj) + "' object is not subscriptable");
+        };
+    }
+
     private static Object lookupItem(Object obj, Object key) {
         switch (obj) {
             case Map<?, ?> map -> {

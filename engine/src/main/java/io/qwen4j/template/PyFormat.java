@@ -370,6 +370,9 @@ final class PyFormat {
     static String percentFormat(String template, Object args) {
         List<Object> positional = args instanceof PyTuple t ? t.items() : List.of(args == null ? NONE : args);
         Map<?, ?> mapping = args instanceof Map<?, ?> m ? m : null;
+        // Python treats any non-tuple, non-str operand with __getitem__ as a mapping: no "not all converted" error.
+        boolean mappingLike = mapping != null || args instanceof List<?> || args instanceof Undefined
+                || args instanceof PyDictView;
         StringBuilder sb = new StringBuilder();
         int argIndex = 0;
         int n = template.length();
@@ -460,7 +463,7 @@ final class PyFormat {
             }
             sb.append(PyStrings.pad(body, width, ' ', f.indexOf('-') >= 0 ? '<' : '>'));
         }
-        if (mapping == null && argIndex < positional.size()) {
+        if (!mappingLike && argIndex < positional.size()) {
             throw PyTypes.typeError("not all arguments converted during string formatting");
         }
         return sb.toString();

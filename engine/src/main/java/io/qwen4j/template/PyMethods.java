@@ -15,7 +15,12 @@ final class PyMethods {
             case String s -> stringMethod(s, name, args, kwargs);
             case Markup m -> {
                 Object r = stringMethod(m.text(), name, args, kwargs);
-                yield r instanceof String s && !name.equals("format") ? new Markup(s) : r;
+                if (r instanceof List<?> parts) {
+                    List<Object> out = new ArrayList<>(parts.size());
+                    for (Object p : parts) out.add(p instanceof String s ? new Markup(s) : p);
+                    yield out;
+                }
+                yield r instanceof String s ? new Markup(s) : r;
             }
             case Map<?, ?> map -> dictMethod(map, name, args, kwargs);
             case List<?> list -> sequenceMethod(list, name, args, kwargs);
