@@ -30,6 +30,10 @@ public final class ChatTemplate {
             return new ChatTemplate(TemplateParser.parse(tokens));
         } catch (StackOverflowError e) {
             throw new TemplateSyntaxException("template nesting too deep", 0);
+        } catch (TemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TemplateSyntaxException("invalid template: " + e, 0);
         }
     }
 
@@ -62,9 +66,10 @@ public final class ChatTemplate {
             ctx.interpreter.exec(body, top, out);
         } catch (StackOverflowError e) {
             throw new TemplateException("RecursionError: maximum recursion depth exceeded");
-        } catch (ClassCastException | IndexOutOfBoundsException | ArithmeticException
-                 | UnsupportedOperationException | IllegalArgumentException e) {
-            // Defensive: an engine bug or an exotic value must still surface as a template error.
+        } catch (TemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Defensive: an engine bug or an exotic caller value must still surface as a template error.
             throw new TemplateException("internal template error: " + e, e);
         }
         return out.toString();

@@ -332,6 +332,15 @@ class TemplateSemanticsTest {
     }
 
     @Test
+    void slicingIsAPlainPythonSubscript() {
+        // x[a:b] bypasses Jinja2's undefined fallback: slicing None or a dict raises, indexing does not.
+        assertThatThrownBy(() -> render("{{ c[1:] }}", "{\"c\": null}")).isInstanceOf(TemplateException.class);
+        assertThatThrownBy(() -> render("{{ c[1:] }}", "{\"c\": {}}")).isInstanceOf(TemplateException.class);
+        assertThatThrownBy(() -> render("{{ missing[1:] }}", "{}")).isInstanceOf(TemplateException.class);
+        assertRenders("{{ c[1] }}|{{ c['k'] }}", "{\"c\": null}", "|");
+    }
+
+    @Test
     void raiseExceptionCarriesTheTemplateMessageVerbatim() {
         assertThatThrownBy(() -> render("{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}", "{}"))
                 .isInstanceOf(TemplateRaisedException.class)
