@@ -20,6 +20,14 @@ final class BytePairEncoder {
         this.merges = merges;
     }
 
+    MergeTable merges() {
+        return merges;
+    }
+
+    Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
     /** Reusable per-thread working memory; never shared between threads. */
     static final class Scratch {
         int[] symbols = new int[ARRAY_SCAN_LIMIT];
@@ -56,7 +64,7 @@ final class BytePairEncoder {
         return encodeByHeap(bytes, len, scratch);
     }
 
-    private int encodeByArrayScan(byte[] bytes, int len, Scratch scratch) {
+    int encodeByArrayScan(byte[] bytes, int len, Scratch scratch) {
         scratch.ensure(len);
         int[] sym = scratch.symbols;
         long[] rule = scratch.rules;
@@ -84,7 +92,7 @@ final class BytePairEncoder {
         return n;
     }
 
-    private int encodeByHeap(byte[] bytes, int len, Scratch scratch) {
+    int encodeByHeap(byte[] bytes, int len, Scratch scratch) {
         scratch.ensureLinked(len);
         int[] sym = scratch.symbols;
         int[] prev = scratch.prev;

@@ -45,6 +45,11 @@ public final class Qwen3Tokenizer {
 
     /** Builds from {@code tokenizer.ggml.model/pre/tokens/token_type/merges} and the special token ids. */
     public static Qwen3Tokenizer fromMetadata(GgufMetadata metadata) {
+        return fromMetadata(metadata, DEFAULT_CACHE_SLOTS);
+    }
+
+    /** As {@link #fromMetadata(GgufMetadata)} with a word cache of {@code cacheSlots} entries (rounded up to a power of two). */
+    public static Qwen3Tokenizer fromMetadata(GgufMetadata metadata, int cacheSlots) {
         String model = metadata.getString("tokenizer.ggml.model", null);
         if (!"gpt2".equals(model)) {
             throw new IllegalArgumentException("tokenizer.ggml.model is " + model + "; only byte-level BPE (gpt2) is supported");
@@ -56,7 +61,7 @@ public final class Qwen3Tokenizer {
         List<String> merges = metadata.getStringList("tokenizer.ggml.merges");
         if (merges == null) throw new IllegalArgumentException("GGUF has no tokenizer.ggml.merges string array");
         Vocabulary vocabulary = Vocabulary.fromMetadata(metadata);
-        return new Qwen3Tokenizer(vocabulary, buildMergeTable(vocabulary, merges), DEFAULT_CACHE_SLOTS);
+        return new Qwen3Tokenizer(vocabulary, buildMergeTable(vocabulary, merges), cacheSlots);
     }
 
     /** Merge rules "left right" in rank order; rules naming a token the vocabulary lacks are skipped. */
@@ -74,6 +79,10 @@ public final class Qwen3Tokenizer {
             if (l != null && r != null && merged != null) table.add(l, r, rank, merged);
         }
         return table;
+    }
+
+    BytePairEncoder bytePairEncoder() {
+        return bpe;
     }
 
     public Vocabulary vocabulary() {
