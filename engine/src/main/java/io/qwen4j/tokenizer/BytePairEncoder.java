@@ -31,7 +31,7 @@ final class BytePairEncoder {
     /** Reusable per-thread working memory; never shared between threads. */
     static final class Scratch {
         int[] symbols = new int[ARRAY_SCAN_LIMIT];
-        long[] rules = new long[ARRAY_SCAN_LIMIT];
+        int[] ranks = new int[ARRAY_SCAN_LIMIT];
         int[] prev = new int[0];
         int[] next = new int[0];
         long[] heap = new long[0];
@@ -40,7 +40,7 @@ final class BytePairEncoder {
             if (symbols.length < n) {
                 int size = Math.max(n, symbols.length * 2);
                 symbols = new int[size];
-                rules = new long[size];
+                ranks = new int[size];
             }
         }
 
@@ -67,27 +67,27 @@ final class BytePairEncoder {
     int encodeByArrayScan(byte[] bytes, int len, Scratch scratch) {
         scratch.ensure(len);
         int[] sym = scratch.symbols;
-        long[] rule = scratch.rules;
+        int[] rank = scratch.ranks;
         for (int i = 0; i < len; i++) sym[i] = vocabulary.byteTokenId(bytes[i] & 0xFF);
         int n = len;
-        for (int i = 0; i + 1 < n; i++) rule[i] = merges.lookup(sym[i], sym[i + 1]);
+        for (int i = 0; i + 1 < n; i++) rank[i] = merges.rank(sym[i], sym[i + 1]);
         while (n > 1) {
-            long best = MergeTable.NO_MERGE;
+            int best = MergeTable.NO_MERGE;
             int at = -1;
             for (int i = 0; i + 1 < n; i++) {
-                if (rule[i] < best) { // strict: the leftmost of equal rules wins
-                    best = rule[i];
+                if (rank[i] < best) { // strict: the leftmost of equal ranks wins
+                    best = rank[i];
                     at = i;
                 }
             }
             if (at < 0) break;
-            sym[at] = MergeTable.mergedIdOf(best);
-            // Drop symbol at+1 and rule at; the rules after it move down by one.
+            sym[at] = merges.mergedId(best);
+            // Drop symbol at+1 and the rank of pair at; the ranks after it move down by one.
             System.arraycopy(sym, at + 2, sym, at + 1, n - at - 2);
-            System.arraycopy(rule, at + 2, rule, at + 1, Math.max(0, n - at - 3));
+            System.arraycopy(rank, at + 2, rank, at + 1, Math.max(0, n - at - 3));
             n--;
-            if (at > 0) rule[at - 1] = merges.lookup(sym[at - 1], sym[at]);
-            if (at + 1 < n) rule[at] = merges.lookup(sym[at], sym[at + 1]);
+            if (at > 0) rank[at - 1] = merges.rank(sym[at - 1], sym[at]);
+            if (at + 1 < n) rank[at] = merges.rank(sym[at], sym[at + 1]);
         }
         return n;
     }
@@ -105,7 +105,7 @@ final class BytePairEncoder {
             next[i] = i + 1; // len marks the end
         }
         for (int i = 0; i + 1 < len; i++) {
-            long r = merges.lookup(sym[i], sym[i + 1]);
+            int r = merges.rank(sym[i], sym[i + 1]);
             if (r != MergeTable.NO_MERGE) heapSize = push(heap, heapSize, entry(r, i));
         }
         while (heapSize > 0) {
@@ -117,20 +117,19 @@ final class BytePairEncoder {
             // Skip entries made stale by earlier merges: a symbol only ever grows, so the pair at `left`
             // still has this rank exactly when the entry is current.
             if (sym[left] < 0 || right >= len) continue;
-            long r = merges.lookup(sym[left], sym[right]);
-            if (r == MergeTable.NO_MERGE || MergeTable.rankOf(r) != rank) continue;
-            sym[left] = MergeTable.mergedIdOf(r);
+            if (merges.rank(sym[left], sym[right]) != rank) continue;
+            sym[left] = merges.mergedId(rank);
             sym[right] = -1;
             int after = next[right];
             next[left] = after;
             if (after < len) prev[after] = left;
             int before = prev[left];
             if (before >= 0) {
-                long rb = merges.lookup(sym[before], sym[left]);
+                int rb = merges.rank(sym[before], sym[left]);
                 if (rb != MergeTable.NO_MERGE) heapSize = push(heap, heapSize, entry(rb, before));
             }
             if (after < len) {
-                long ra = merges.lookup(sym[left], sym[after]);
+                int ra = merges.rank(sym[left], sym[after]);
                 if (ra != MergeTable.NO_MERGE) heapSize = push(heap, heapSize, entry(ra, left));
             }
         }
@@ -140,8 +139,8 @@ final class BytePairEncoder {
     }
 
     /** Heap order is (rank, position): the lowest rank first, the leftmost among equal ranks. */
-    private static long entry(long rule, int position) {
-        return (rule & 0xFFFFFFFF00000000L) | position;
+    private static long entry(int rank, int position) {
+        return ((long) rank << 32) | position;
     }
 
     private static int push(long[] heap, int size, long value) {

@@ -1,71 +1,79 @@
 package io.qwen4j.tokenizer;
 
+import java.util.Arrays;
+
 /**
- * The BPE merge rules as an open-addressing hash map from a pair of token ids to the rule's rank and the
- * id of the merged token. Keys and values are packed into longs so a lookup touches two flat arrays and
- * allocates nothing; the map is immutable after construction and therefore safe to share between threads.
+ * The BPE merge rules: an open-addressing hash map from a pair of token ids to the rule's rank, each entry
+ * packed into one long ({@code left << 42 | right << 21 | rank}), so a lookup reads a single cache line and
+ * allocates nothing; and the merged token of each rank in a flat array, read only when a rule is applied.
+ * Immutable after construction, hence safe to share between threads.
  */
 final class MergeTable {
 
-    /** Returned by {@link #lookup} when the pair has no merge rule; larger than any packed rule. */
-    static final long NO_MERGE = Long.MAX_VALUE;
-    private static final long EMPTY = -1L; // token ids are non-negative, so no key is ever -1
+    /** Rank returned for a pair without a rule; larger than every real rank. */
+    static final int NO_MERGE = Integer.MAX_VALUE;
+    private static final int BITS = 21;
+    /** Ids and ranks must stay below this; the all-ones rank then never occurs, so -1 marks an empty slot. */
+    static final int LIMIT = (1 << BITS) - 1;
+    private static final long RANK_MASK = (1L << BITS) - 1;
+    private static final long EMPTY = -1L;
 
-    private final long[] keys;
-    private final long[] values;
-    private final int mask;
+    private final long[] slots;
     private final int shift;
+    private final int[] mergedByRank;
     private int size;
 
-    MergeTable(int expectedRules) {
-        int capacity = Integer.highestOneBit(Math.max(16, expectedRules * 2 - 1)) << 1;
-        keys = new long[capacity];
-        values = new long[capacity];
-        mask = capacity - 1;
+    MergeTable(int ruleCount) {
+        if (ruleCount >= LIMIT) throw new IllegalArgumentException(ruleCount + " merge rules are more than supported (" + LIMIT + ")");
+        int capacity = Integer.highestOneBit(Math.max(16, ruleCount + ruleCount / 2)) << 1; // load factor <= 2/3
+        slots = new long[capacity];
+        Arrays.fill(slots, EMPTY);
         shift = 64 - Integer.numberOfTrailingZeros(capacity);
-        java.util.Arrays.fill(keys, EMPTY);
+        mergedByRank = new int[ruleCount];
+        Arrays.fill(mergedByRank, -1);
     }
 
-    /** Adds a rule; a pair that already has a rule keeps the earlier (lower-ranked) one. */
+    /** Adds rule {@code rank} (0 <= rank < ruleCount); a pair that already has a rule keeps the earlier one. */
     void add(int left, int right, int rank, int merged) {
-        if (size * 2 >= keys.length) throw new IllegalStateException("merge table is full");
+        if (left < 0 || left >= LIMIT || right < 0 || right >= LIMIT) {
+            throw new IllegalArgumentException("token id out of range for the merge table: " + left + ", " + right);
+        }
         long key = pairKey(left, right);
+        int mask = slots.length - 1;
         int slot = slotOf(key);
-        while (keys[slot] != EMPTY) {
-            if (keys[slot] == key) return;
+        while (slots[slot] != EMPTY) {
+            if ((slots[slot] & ~RANK_MASK) == key) return;
             slot = (slot + 1) & mask;
         }
-        keys[slot] = key;
-        values[slot] = ((long) rank << 32) | (merged & 0xFFFFFFFFL);
+        slots[slot] = key | rank;
+        mergedByRank[rank] = merged;
         size++;
     }
 
-    /** The rule for (left, right) as {@code rank << 32 | mergedId}, or {@link #NO_MERGE}. */
-    long lookup(int left, int right) {
+    /** The rank of the rule merging (left, right), or {@link #NO_MERGE}. */
+    int rank(int left, int right) {
         long key = pairKey(left, right);
+        int mask = slots.length - 1;
         int slot = slotOf(key);
         while (true) {
-            long k = keys[slot];
-            if (k == key) return values[slot];
-            if (k == EMPTY) return NO_MERGE;
+            long entry = slots[slot];
+            if ((entry & ~RANK_MASK) == key) return (int) (entry & RANK_MASK);
+            if (entry == EMPTY) return NO_MERGE;
             slot = (slot + 1) & mask;
         }
+    }
+
+    /** The token produced by the rule of this rank. */
+    int mergedId(int rank) {
+        return mergedByRank[rank];
     }
 
     int size() {
         return size;
     }
 
-    static int rankOf(long rule) {
-        return (int) (rule >>> 32);
-    }
-
-    static int mergedIdOf(long rule) {
-        return (int) rule;
-    }
-
     private static long pairKey(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFFFFFFL);
+        return ((long) left << (2 * BITS)) | ((long) right << BITS);
     }
 
     private int slotOf(long key) {

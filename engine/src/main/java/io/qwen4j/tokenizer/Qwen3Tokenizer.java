@@ -36,7 +36,7 @@ public final class Qwen3Tokenizer {
         this.vocabulary = vocabulary;
         this.bpe = new BytePairEncoder(vocabulary, merges);
         this.specialTokens = new SpecialTokenMatcher(vocabulary);
-        this.wordCache = new WordCache(cacheSlots);
+        this.wordCache = cacheSlots > 0 ? new WordCache(cacheSlots) : null;
     }
 
     public static Qwen3Tokenizer fromGguf(GgufFile gguf) {
@@ -48,7 +48,10 @@ public final class Qwen3Tokenizer {
         return fromMetadata(metadata, DEFAULT_CACHE_SLOTS);
     }
 
-    /** As {@link #fromMetadata(GgufMetadata)} with a word cache of {@code cacheSlots} entries (rounded up to a power of two). */
+    /**
+     * As {@link #fromMetadata(GgufMetadata)} with a word cache of {@code cacheSlots} entries (rounded up to a
+     * power of two); 0 disables the cache.
+     */
     public static Qwen3Tokenizer fromMetadata(GgufMetadata metadata, int cacheSlots) {
         String model = metadata.getString("tokenizer.ggml.model", null);
         if (!"gpt2".equals(model)) {
@@ -131,7 +134,7 @@ public final class Qwen3Tokenizer {
             run.add(vocabulary.byteTokenId(first));
             return;
         }
-        boolean cacheable = end - start <= WordCache.MAX_CACHED_CHARS;
+        boolean cacheable = wordCache != null && end - start <= WordCache.MAX_CACHED_CHARS;
         int hash = 0;
         if (cacheable) {
             hash = WordCache.hash(text, start, end);
@@ -197,7 +200,7 @@ public final class Qwen3Tokenizer {
 
     /** Empties the word cache (for benchmarks measuring uncached encoding). */
     public void clearWordCache() {
-        wordCache.clear();
+        if (wordCache != null) wordCache.clear();
     }
 
     /** The output and working memory of one {@link #encode} call. */

@@ -24,11 +24,11 @@ class BytePairEncoderTest {
             int at = -1;
             int merged = -1;
             for (int i = 0; i + 1 < symbols.size(); i++) {
-                long rule = bpe.merges().lookup(symbols.get(i), symbols.get(i + 1));
-                if (rule != MergeTable.NO_MERGE && MergeTable.rankOf(rule) < bestRank) {
-                    bestRank = MergeTable.rankOf(rule);
+                int rank = bpe.merges().rank(symbols.get(i), symbols.get(i + 1));
+                if (rank < bestRank) {
+                    bestRank = rank;
                     at = i;
-                    merged = MergeTable.mergedIdOf(rule);
+                    merged = bpe.merges().mergedId(rank);
                 }
             }
             if (at < 0) break;
@@ -88,9 +88,15 @@ class BytePairEncoderTest {
         assertThat(merges.size()).isEqualTo(151387);
         Vocabulary v = bpe.vocabulary();
         // rank 0 of Qwen2's merges is "Ġ Ġ" -> "ĠĠ"
-        long first = merges.lookup(v.idOf("\u0120").getAsInt(), v.idOf("\u0120").getAsInt());
-        assertThat(MergeTable.rankOf(first)).isZero();
-        assertThat(MergeTable.mergedIdOf(first)).isEqualTo(v.idOf("\u0120\u0120").getAsInt());
-        assertThat(merges.lookup(151644, 151645)).isEqualTo(MergeTable.NO_MERGE);
+        assertThat(merges.rank(v.idOf("\u0120").getAsInt(), v.idOf("\u0120").getAsInt())).isZero();
+        assertThat(merges.mergedId(0)).isEqualTo(v.idOf("\u0120\u0120").getAsInt());
+        assertThat(merges.rank(151644, 151645)).isEqualTo(MergeTable.NO_MERGE);
+        // every rule of the list is found again with its rank (none is shadowed: no pair repeats in Qwen's list)
+        var list = TokenizerFixtures.mergeList();
+        for (int rank = 0; rank < list.size(); rank += 97) {
+            String[] parts = list.get(rank).split(" ");
+            assertThat(merges.rank(v.idOf(parts[0]).getAsInt(), v.idOf(parts[1]).getAsInt())).isEqualTo(rank);
+            assertThat(merges.mergedId(rank)).isEqualTo(v.idOf(parts[0] + parts[1]).getAsInt());
+        }
     }
 }

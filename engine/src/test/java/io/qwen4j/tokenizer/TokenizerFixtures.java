@@ -42,6 +42,14 @@ final class TokenizerFixtures {
         }
     }
 
+    static List<String> mergeList() {
+        try (GgufFile file = GgufFile.open(TestData.path("tokenizer/qwen3-vocab.gguf"))) {
+            return List.copyOf(file.metadata().getStringList("tokenizer.ggml.merges"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static synchronized List<CorpusEntry> corpus() {
         if (corpus == null) {
             try {
