@@ -25,7 +25,7 @@ import java.util.Objects;
  */
 public final class Qwen3Tokenizer {
 
-    private static final int DEFAULT_CACHE_SLOTS = 1 << 16;
+    private static final int DEFAULT_CACHE_SLOTS = 1 << 17;
 
     private final Vocabulary vocabulary;
     private final BytePairEncoder bpe;
@@ -140,14 +140,14 @@ public final class Qwen3Tokenizer {
             hash = WordCache.hash(text, start, end);
             int[] cached = wordCache.get(text, start, end, hash);
             if (cached != null) {
-                run.addAll(cached, cached.length);
+                run.addAll(cached, WordCache.idsOffset(), WordCache.idCount(cached));
                 return;
             }
         }
         int byteCount = run.utf8(text, start, end);
         int count = bpe.encode(run.utf8, byteCount, run.scratch);
-        run.addAll(run.scratch.symbols, count);
-        if (cacheable) wordCache.put(text.substring(start, end), hash, Arrays.copyOf(run.scratch.symbols, count));
+        run.addAll(run.scratch.symbols, 0, count);
+        if (cacheable) wordCache.put(text, start, end, hash, run.scratch.symbols, count);
     }
 
     /** NFC, as the Qwen2 tokenizer's normalizer; skips the work for text that cannot change. */
@@ -219,9 +219,9 @@ public final class Qwen3Tokenizer {
             ids[size++] = id;
         }
 
-        void addAll(int[] source, int count) {
+        void addAll(int[] source, int offset, int count) {
             if (size + count > ids.length) ids = Arrays.copyOf(ids, Math.max(size + count, size * 2));
-            System.arraycopy(source, 0, ids, size, count);
+            System.arraycopy(source, offset, ids, size, count);
             size += count;
         }
 
