@@ -62,6 +62,29 @@ class BytePairEncoderTest {
         }
     }
 
+    /**
+     * The whole pipeline (word cache, array scan or heap) equals pre-tokenizing and
+     * running textbook BPE on every piece.
+     */
+    @Test
+    void encodeEqualsTextbookBpeOfEachPiece() {
+        Random random = new Random(5);
+        List<String> texts = new ArrayList<>();
+        for (var e : TokenizerFixtures.corpus()) texts.add(e.text());
+        for (int i = 0; i < 2000; i++) texts.add(RandomText.next(random, 1 + random.nextInt(30)));
+        for (String raw : texts) {
+            String text = java.text.Normalizer.normalize(raw.replace("<", "("), java.text.Normalizer.Form.NFC);
+            List<Integer> expected = new ArrayList<>();
+            for (String piece : Qwen2PreTokenizerTest.split(text)) {
+                for (int id : naive(piece.getBytes(StandardCharsets.UTF_8))) expected.add(id); // lone surrogates: '?'
+            }
+            int[] actual = tokenizer.encode(text, false);
+            if (text.chars().noneMatch(c -> Character.isSurrogate((char) c))) {
+                assertThat(actual).as(RandomText.escape(text)).containsExactly(expected.stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+    }
+
     @Test
     void equalRanksMergeLeftmostFirst() {
         byte[] a5 = "aaaaa".getBytes(StandardCharsets.US_ASCII);
