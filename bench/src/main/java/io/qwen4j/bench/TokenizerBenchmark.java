@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code encodeNoCache}: a tokenizer without a cache: every piece goes through BPE.</li>
  * </ul>
  * Reads {@code <qwen4j.testdata>/tokenizer/corpus.jsonl} and {@code qwen3-vocab.gguf} (default {@code testdata}).
+ * Run: {@code ./mvnw -B -q -pl bench -am package -DskipTests && java --add-modules jdk.incubator.vector
+ * -Dqwen4j.testdata=testdata -jar bench/target/benchmarks.jar TokenizerBenchmark -f 1 -wi 2 -i 3}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -81,7 +83,7 @@ public class TokenizerBenchmark {
 
     @Benchmark
     public int[] encodeColdCache(Bytes bytes) {
-        cached.clearWordCache(); // a few µs against a ~30 ms operation
+        cached.clearWordCache(); // nulls 2^17 slots: ~0.1 ms against a ~40 ms operation
         bytes.utf8Bytes += textBytes;
         return cached.encode(text, false);
     }
