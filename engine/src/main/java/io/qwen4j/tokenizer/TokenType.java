@@ -14,6 +14,8 @@ public enum TokenType {
     UNUSED(5),
     BYTE(6);
 
+    private static final TokenType[] BY_CODE = values(); // codes equal ordinals
+
     private final int code;
 
     TokenType(int code) {
@@ -25,9 +27,7 @@ public enum TokenType {
     }
 
     public static TokenType ofCode(int code) {
-        for (TokenType t : values()) {
-            if (t.code == code) return t;
-        }
-        throw new IllegalArgumentException("unknown token type " + code);
+        if (code < 0 || code >= BY_CODE.length) throw new IllegalArgumentException("unknown token type " + code);
+        return BY_CODE[code];
     }
 }
