@@ -5,6 +5,7 @@ import io.qwen4j.gguf.GgufMetadata;
 
 import java.text.Normalizer;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -100,11 +101,20 @@ public final class Qwen3Tokenizer {
      * A lone surrogate is encoded as U+FFFD.
      */
     public int[] encode(String text, boolean parseSpecial) {
+        return encode(text, parseSpecial, null);
+    }
+
+    /**
+     * As {@link #encode(String, boolean)}, except that no CONTROL token is recognised at a position set in
+     * {@code plainAt}: there its text is encoded as plain text. A chat prompt marks where user content put
+     * control-token text, so that only the template's own special tokens become special.
+     */
+    public int[] encode(String text, boolean parseSpecial, BitSet plainAt) {
         Objects.requireNonNull(text, "text");
         EncodingRun run = new EncodingRun(text.length());
         int segmentStart = 0;
         while (segmentStart <= text.length()) {
-            long match = specialTokens.findNext(text, segmentStart, parseSpecial);
+            long match = specialTokens.findNext(text, segmentStart, parseSpecial, plainAt);
             int segmentEnd = match < 0 ? text.length() : (int) (match >>> 32);
             if (segmentEnd > segmentStart) {
                 String segment = segmentStart == 0 && segmentEnd == text.length() ? text : text.substring(segmentStart, segmentEnd);

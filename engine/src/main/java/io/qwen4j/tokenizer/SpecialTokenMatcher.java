@@ -1,6 +1,7 @@
 package io.qwen4j.tokenizer;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +49,11 @@ final class SpecialTokenMatcher {
      * The token's text is {@link Vocabulary#text(int)} of the id.
      */
     long findNext(String text, int from, boolean includeControl) {
+        return findNext(text, from, includeControl, null);
+    }
+
+    /** As {@link #findNext(String, int, boolean)}, but no CONTROL token may start where {@code plainAt} is set. */
+    long findNext(String text, int from, boolean includeControl, BitSet plainAt) {
         int n = text.length();
         for (int i = from; i < n; i++) {
             char c = text.charAt(i);
@@ -55,7 +61,8 @@ final class SpecialTokenMatcher {
             Candidate[] candidates = byFirstChar.get(c);
             if (candidates == null) continue;
             for (Candidate cand : candidates) {
-                if ((includeControl || !cand.control) && text.startsWith(cand.text, i)) {
+                boolean allowed = !cand.control || (includeControl && (plainAt == null || !plainAt.get(i)));
+                if (allowed && text.startsWith(cand.text, i)) {
                     return ((long) i << 32) | cand.id;
                 }
             }
