@@ -113,6 +113,29 @@ class ApiServerTest {
     }
 
     @Test
+    void aModelWithoutChatTemplateRefusesChatsClearly(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path bare = dir.resolve("bare.gguf");
+        try (var source = io.qwen4j.gguf.GgufFile.open(testdata("models/qwen3vl-tiny-Q4_0.gguf"))) {
+            io.qwen4j.gguf.GgufWriter.copyOf(source).remove("tokenizer.chat_template").write(bare);
+        }
+        try (LocalModel m = LocalModel.load(bare, null, java.util.List.of("bare"));
+             ApiServer s = new ApiServer(m).start("127.0.0.1", 0)) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/tokenize"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(400);
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("no_chat_template");
+            assertThat(error.get("message").asText()).contains("--chat-template");
+            // A template given on the command line takes its place.
+            try (LocalModel withFile = LocalModel.load(bare, testdata("templates/templates/Qwen-Qwen3-VL-Instruct.jinja"), null)) {
+                assertThat(withFile.renderChat(JSON.readTree("[{\"role\": \"user\", \"content\": \"hi\"}]"), null, null, true).text())
+                        .isEqualTo("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");
+            }
+        }
+    }
+
+    @Test
     void nullAssistantContentRendersLikeAnEmptyString() throws Exception {
         String call = "{\"role\": \"assistant\", \"content\": %s, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", "
                 + "\"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}";
