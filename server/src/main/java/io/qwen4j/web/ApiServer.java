@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import io.qwen4j.api.ApiException;
 import io.qwen4j.api.ErrorBody;
 import io.qwen4j.api.JsonFields;
+import io.qwen4j.gateway.Gateway;
 import io.qwen4j.local.LocalModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +28,20 @@ public final class ApiServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Javalin app;
 
+    /** A server without keys, billing or limits (every request anonymous, nothing recorded). */
     public ApiServer(LocalModel model) {
+        this(model, Gateway.unmetered());
+    }
+
+    /** A server whose requests pass through {@code gateway}: keys, rate limits, reservations, the ledger. */
+    public ApiServer(LocalModel model, Gateway gateway) {
         this.model = model;
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
             config.http.prefer405over404 = true;
             config.startup.showJavalinBanner = false;
+            gateway.install(config); // auth, rate limits, admin and usage routes; endpoints call RequestAccount.of(ctx)
             config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             config.routes.post("/tokenize", ctx -> respond(ctx, tokenize(body(ctx))));
             config.routes.post("/detokenize", ctx -> respond(ctx, detokenize(body(ctx))));
