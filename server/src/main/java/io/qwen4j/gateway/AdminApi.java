@@ -1,6 +1,5 @@
 package io.qwen4j.gateway;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,7 +29,7 @@ final class AdminApi {
     static final String PREFIX = "/admin/";
 
     private final Gateway gateway;
-    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private final ObjectMapper json = MoneyJson.mapper();
 
     AdminApi(Gateway gateway) {
         this.gateway = gateway;

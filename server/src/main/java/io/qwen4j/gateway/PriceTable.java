@@ -1,8 +1,6 @@
 package io.qwen4j.gateway;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -61,7 +59,7 @@ public final class PriceTable {
     public static PriceTable parse(String json) {
         JsonNode root;
         try {
-            root = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(json);
+            root = MoneyJson.mapper().readTree(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("the price table is not valid JSON: " + e.getMessage(), e);
         }

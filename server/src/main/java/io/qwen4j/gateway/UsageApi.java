@@ -27,7 +27,7 @@ final class UsageApi {
     static final String PATH = "/v1/usage";
 
     private final Gateway gateway;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = MoneyJson.mapper();
 
     UsageApi(Gateway gateway) {
         this.gateway = gateway;
@@ -50,7 +50,7 @@ final class UsageApi {
             ApiKey key = gateway.callerKey(ctx);
             keyId = key.id();
         }
-        Instant to = instant(ctx, "to", true, gateway.clock().instant());
+        Instant to = instant(ctx, "to", true, gateway.clock().instant().plusMillis(1));
         Instant from = instant(ctx, "from", false, to.minus(Duration.ofDays(30)));
         if (!from.isBefore(to)) throw ApiException.invalid("from", "'from' must be before 'to'");
         String g = ctx.queryParam("group_by");
