@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.qwen4j.gateway.ApiKeyJson;
-import io.qwen4j.gateway.ExpiryDate;
+import io.qwen4j.gateway.DateArgument;
 import io.qwen4j.gateway.KeySecret;
 import io.qwen4j.gateway.MoneyJson;
 import io.qwen4j.gateway.PriceTable;
@@ -71,7 +71,7 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            NewApiKey spec = new NewApiKey(name, credit, currency, models, rpm, tpm, expires == null ? null : ExpiryDate.parse(expires));
+            NewApiKey spec = new NewApiKey(name, credit, currency, models, rpm, tpm, expires == null ? null : DateArgument.parse(expires));
             KeySecret secret = KeySecret.generate();
             try (Database db = store.open()) {
                 ApiKey key = new ApiKeyStore(db).create(spec, secret.hash(), secret.prefix(), Instant.now());

@@ -53,7 +53,7 @@ final class AdminApi {
             try {
                 spec = new NewApiKey(text(body, "name"), decimal(body, "credit"), gateway.prices().currency(), models,
                         integer(body, "rpm"), integer(body, "tpm"),
-                        body.hasNonNull("expires") ? ExpiryDate.parse(body.get("expires").asText()) : null);
+                        body.hasNonNull("expires") ? DateArgument.parse(body.get("expires").asText()) : null);
             } catch (IllegalArgumentException e) {
                 throw ApiException.invalid(null, e.getMessage());
             }

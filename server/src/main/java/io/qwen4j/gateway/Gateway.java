@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ApiServer} calls {@link #install(JavalinConfig)} once inside {@code Javalin.create}. That adds a
  *   before-handler on every route but {@code /health} (API key → 401, requests per minute → 429, the
  *   {@code x-ratelimit-*} and {@code x-request-id} headers), an after-handler that fails any reservation an
- *   endpoint left open, the admin API ({@code /admin/keys…}, see {@link AdminApi}) and {@code GET /v1/usage}
+ *   endpoint left open (so settle before the handler returns, or before the future given to
+ *   {@code ctx.future} completes), the admin API ({@code /admin/keys…}, see {@link AdminApi}) and {@code GET /v1/usage}
  *   ({@link UsageApi}). Refusals are thrown as {@link io.qwen4j.api.ApiException}, rendered by ApiServer's
  *   exception mapper.</li>
  *   <li>A generating endpoint, once it knows the model and the prompt's tokens and before any work:

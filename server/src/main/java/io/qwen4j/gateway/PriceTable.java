@@ -7,7 +7,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,8 +68,7 @@ public final class PriceTable {
         JsonNode models = root.path("models");
         if (!models.isObject()) throw new IllegalArgumentException("the price table needs a 'models' object");
         Map<String, Price> byName = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : models.properties()) {
             String model = e.getKey();
             JsonNode p = e.getValue();
             try {

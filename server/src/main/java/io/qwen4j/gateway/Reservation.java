@@ -127,7 +127,9 @@ public final class Reservation implements AutoCloseable {
         if (!ended.compareAndSet(false, true)) {
             throw new IllegalStateException("reservation of request " + requestId() + " has already ended");
         }
-        BigDecimal charged = chargeable(status, usage) ? price.cost(usage) : BigDecimal.ZERO.setScale(io.qwen4j.store.Money.SCALE);
+        // Anonymous requests (no auth) are recorded with their tokens but cost nothing: nobody is charged.
+        BigDecimal charged = chargeable(status, usage) && account.key().isPresent()
+                ? price.cost(usage) : BigDecimal.ZERO.setScale(io.qwen4j.store.Money.SCALE);
         long latencyMs = (System.nanoTime() - account.startedAtNanos()) / 1_000_000;
         account.ended(this, tokens, usage);
         if (ledger != null) {

@@ -90,7 +90,7 @@ final class UsageApi {
         String v = ctx.queryParam(name);
         if (v == null || v.isBlank()) return fallback;
         try {
-            return ExpiryDate.parse(v, endOfDay);
+            return DateArgument.parse(v, endOfDay);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(name, "'" + name + "': " + e.getMessage());
         }

@@ -25,6 +25,7 @@ public final class ApiServer implements AutoCloseable {
     static final long MAX_REQUEST_BYTES = 64L << 20;
 
     private final LocalModel model;
+    private final Gateway gateway;
     private final ObjectMapper json = new ObjectMapper();
     private final Javalin app;
 
@@ -36,6 +37,7 @@ public final class ApiServer implements AutoCloseable {
     /** A server whose requests pass through {@code gateway}: keys, rate limits, reservations, the ledger. */
     public ApiServer(LocalModel model, Gateway gateway) {
         this.model = model;
+        this.gateway = gateway;
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -62,6 +64,11 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer start(String host, int port) {
         app.start(host, port);
         return this;
+    }
+
+    /** Keys, prices ({@code gateway().prices().of(model)} for /v1/models and usage.cost), ledger. */
+    public Gateway gateway() {
+        return gateway;
     }
 
     public int port() {

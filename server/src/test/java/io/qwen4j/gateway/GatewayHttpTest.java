@@ -72,7 +72,11 @@ class GatewayHttpTest {
             assertThat(s.send("GET", "/whoami", null, null).body().path("text").asText()).isEqualTo("anonymous");
             TestServer.Reply anon = s.send("POST", "/simulate", "sk-anything", TestServer.simulate("m", 100, 0, 10, 50, "ok"));
             assertThat(anon.status()).isEqualTo(200);
-            assertThat(f.server.gateway.ledger().record(anon.body().path("request_id").asText()).keyId()).isNull();
+            UsageRecord anonRecord = f.server.gateway.ledger().record(anon.body().path("request_id").asText());
+            assertThat(anonRecord.keyId()).isNull();
+            assertThat(anonRecord.completionTokens()).isEqualTo(10);
+            assertThat(anonRecord.cost()).isEqualByComparingTo("0");
+            assertThat(anon.body().path("cost").decimalValue()).isEqualByComparingTo("0");
 
             String alice = f.issue("alice", "1", List.of("m"), null, null, T0.plus(Duration.ofDays(1)));
             TestServer.Reply none = s.send("GET", "/whoami", null, null);
@@ -102,6 +106,21 @@ class GatewayHttpTest {
             s.gateway.keys().revoke(f.key("bob").id(), T0);
             assertThat(s.send("GET", "/whoami", bob, null).body().path("error").path("message").asText()).contains("revoked");
             assertThat(f.check().problems()).isEmpty();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void noAuthServesAnonymouslyEvenWhenKeysExist() throws Exception {
+        try (Database db = TestStores.open("sqlite");
+             TestServer s = TestServer.start(db, Gateway.Settings.defaults().withPrices(PRICES).withNoAuth(true))) {
+            KeySecret k = KeySecret.generate();
+            s.gateway.keys().create(new NewApiKey("k", BigDecimal.ONE, "CNY", null, 1, null, null), k.hash(), k.prefix(), T0);
+            for (int i = 0; i < 3; i++) {
+                TestServer.Reply r = s.send("GET", "/whoami", i == 0 ? null : "sk-whatever", null);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body().path("text").asText()).isEqualTo("anonymous");
+                assertThat(r.header("x-ratelimit-limit-requests")).isNull();
+            }
         }
     }
 

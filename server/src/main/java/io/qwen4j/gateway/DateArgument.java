@@ -6,9 +6,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** Dates as people give them: {@code 2026-12-31} (through the end of that UTC day) or an ISO instant. */
-public final class ExpiryDate {
-    private ExpiryDate() {
+/** Dates as people give them on the command line and in queries: {@code 2026-12-31} (UTC), an ISO date-time, or epoch seconds. */
+public final class DateArgument {
+    private DateArgument() {
     }
 
     /** The instant a key given this expiry stops working. */
