@@ -4,6 +4,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.qwen4j.store.ApiKey;
 import io.qwen4j.store.ApiKeyStore;
+import io.qwen4j.store.Closing;
 import io.qwen4j.store.Database;
 import io.qwen4j.store.Node;
 import io.qwen4j.store.NodeRegistry;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -105,6 +108,7 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService heartbeat;
     private final ReservationRecovery recovery;
     private volatile boolean keysExist;
+    private final Map<Long, Closing> unsettled = new ConcurrentHashMap<>();
 
     private Gateway(Database db, Settings settings) {
         this.settings = settings;
@@ -143,10 +147,29 @@ public final class Gateway implements AutoCloseable {
     private void beat() {
         try {
             nodes.heartbeat(nodeId, settings.clock().instant());
+            retryUnsettled();
             recovery.run();
         } catch (RuntimeException e) {
             log.warn("heartbeat failed: {}", e.toString());
         }
+    }
+
+    /** Keeps a closing the store refused (it was down) to retry on the next heartbeats. */
+    void closeLater(long recordId, Closing closing) {
+        unsettled.put(recordId, closing);
+    }
+
+    /** Retries the closings the store refused; returns how many are still waiting. */
+    int retryUnsettled() {
+        for (Map.Entry<Long, Closing> e : unsettled.entrySet()) {
+            try {
+                ledger.close(e.getKey(), e.getValue());
+                unsettled.remove(e.getKey());
+            } catch (RuntimeException stillDown) {
+                log.warn("still cannot settle usage record {}: {}", e.getKey(), stillDown.toString());
+            }
+        }
+        return unsettled.size();
     }
 
     /** Registers the before/after handlers and the admin and usage routes; call once in Javalin.create. */
@@ -275,6 +298,7 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (retryUnsettled() > 0) log.error("{} usage records could not be settled; the next start-up closes them from their progress", unsettled.size());
         if (ledger.openRecords().stream().noneMatch(r -> r.nodeId().equals(nodeId))) nodes.remove(nodeId);
     }
 }

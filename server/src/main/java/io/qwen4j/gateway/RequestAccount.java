@@ -32,6 +32,7 @@ public final class RequestAccount {
     private final long startedAtNanos = System.nanoTime();
     private final Context ctx;
     private final List<Reservation> open = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger reservations = new java.util.concurrent.atomic.AtomicInteger();
 
     RequestAccount(Gateway gateway, ApiKey key, String requestId, Context ctx) {
         this.gateway = gateway;
@@ -102,7 +103,7 @@ public final class RequestAccount {
         long recordId = -1;
         if (gateway.ledger() != null) {
             try {
-                recordId = gateway.ledger().open(new OpenRequest(requestId + (open.isEmpty() ? "" : "-" + open.size()),
+                recordId = gateway.ledger().open(new OpenRequest(recordName(),
                         key == null ? null : key.id(), model, gateway.nodeId(), hold, price.input(), price.cachedInput(),
                         price.output(), promptTokens, gateway.clock().instant()));
             } catch (InsufficientBalanceException e) {
@@ -113,6 +114,16 @@ public final class RequestAccount {
         Reservation r = new Reservation(this, gateway.ledger(), recordId, model, price, hold, promptTokens, grant, gateway.clock());
         open.add(r);
         return r;
+    }
+
+    Gateway gateway() {
+        return gateway;
+    }
+
+    /** The usage record's request id: this request's id, suffixed for a second reservation in the same request. */
+    private String recordName() {
+        int n = reservations.getAndIncrement();
+        return n == 0 ? requestId : requestId + "-" + n;
     }
 
     long startedAtNanos() {

@@ -133,8 +133,15 @@ public final class Reservation implements AutoCloseable {
         long latencyMs = (System.nanoTime() - account.startedAtNanos()) / 1_000_000;
         account.ended(this, tokens, usage);
         if (ledger != null) {
-            ledger.close(recordId, new Closing(status, usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(),
-                    charged, clock.instant(), latencyMs, error));
+            Closing closing = new Closing(status, usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(),
+                    charged, clock.instant(), latencyMs, error);
+            try {
+                ledger.close(recordId, closing);
+            } catch (RuntimeException e) {
+                // The store is unreachable: the charge is kept and retried on every heartbeat until it lands.
+                log.error("could not settle request {} now; will retry: {}", requestId(), e.toString());
+                account.gateway().closeLater(recordId, closing);
+            }
         }
         cost = charged;
         return charged;
