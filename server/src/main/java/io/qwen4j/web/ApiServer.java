@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import io.qwen4j.api.ApiException;
 import io.qwen4j.api.ErrorBody;
 import io.qwen4j.api.JsonFields;
+import io.qwen4j.gateway.Gateway;
 import io.qwen4j.local.LocalModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,16 +25,25 @@ public final class ApiServer implements AutoCloseable {
     static final long MAX_REQUEST_BYTES = 64L << 20;
 
     private final LocalModel model;
+    private final Gateway gateway;
     private final ObjectMapper json = new ObjectMapper();
     private final Javalin app;
 
+    /** A server without keys, billing or limits (every request anonymous, nothing recorded). */
     public ApiServer(LocalModel model) {
+        this(model, Gateway.unmetered());
+    }
+
+    /** A server whose requests pass through {@code gateway}: keys, rate limits, reservations, the ledger. */
+    public ApiServer(LocalModel model, Gateway gateway) {
         this.model = model;
+        this.gateway = gateway;
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
             config.http.prefer405over404 = true;
             config.startup.showJavalinBanner = false;
+            gateway.install(config); // auth, rate limits, admin and usage routes; endpoints call RequestAccount.of(ctx)
             config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             config.routes.post("/tokenize", ctx -> respond(ctx, tokenize(body(ctx))));
             config.routes.post("/detokenize", ctx -> respond(ctx, detokenize(body(ctx))));
@@ -54,6 +64,11 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer start(String host, int port) {
         app.start(host, port);
         return this;
+    }
+
+    /** Keys, prices ({@code gateway().prices().of(model)} for /v1/models and usage.cost), ledger. */
+    public Gateway gateway() {
+        return gateway;
     }
 
     public int port() {

@@ -1,0 +1,141 @@
+package io.qwen4j.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.qwen4j.api.ApiException;
+import io.qwen4j.store.ApiKey;
+import io.qwen4j.store.NewApiKey;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Key management over HTTP, for the admin key only ({@code Authorization: Bearer <admin key>}):
+ * <pre>
+ * GET  /admin/keys                  → {"object": "list", "data": [key…]}
+ * POST /admin/keys                  {"name", "credit"?, "models"?: [..], "rpm"?, "tpm"?, "expires"?} → 201 {"key": key, "secret": "sk-…"}
+ * POST /admin/keys/{id}/revoke      → key
+ * POST /admin/keys/{id}/top-up      {"amount", "note"?} → key
+ * </pre>
+ * Keys are shaped as in {@link ApiKeyJson}; amounts are decimal strings or JSON numbers (read exactly).
+ */
+final class AdminApi {
+    static final String PREFIX = "/admin/";
+
+    private final Gateway gateway;
+    private final ObjectMapper json = MoneyJson.mapper();
+
+    AdminApi(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    void install(JavalinConfig config) {
+        config.routes.get("/admin/keys", ctx -> {
+            admin(ctx);
+            ArrayNode data = json.createArrayNode();
+            gateway.keys().list().forEach(k -> data.add(ApiKeyJson.of(json, k)));
+            ObjectNode out = json.createObjectNode().put("object", "list");
+            out.set("data", data);
+            respond(ctx, 200, out);
+        });
+        config.routes.post("/admin/keys", ctx -> {
+            admin(ctx);
+            JsonNode body = body(ctx);
+            List<String> models = new ArrayList<>();
+            for (JsonNode m : body.path("models")) models.add(m.asText());
+            NewApiKey spec;
+            try {
+                spec = new NewApiKey(text(body, "name"), decimal(body, "credit"), gateway.prices().currency(), models,
+                        integer(body, "rpm"), integer(body, "tpm"),
+                        body.hasNonNull("expires") ? DateArgument.parse(body.get("expires").asText()) : null);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid(null, e.getMessage());
+            }
+            KeySecret secret = KeySecret.generate();
+            ApiKey key = gateway.keys().create(spec, secret.hash(), secret.prefix(), gateway.clock().instant());
+            ObjectNode out = json.createObjectNode();
+            out.set("key", ApiKeyJson.of(json, key));
+            out.put("secret", secret.secret());
+            respond(ctx, 201, out);
+        });
+        config.routes.post("/admin/keys/{id}/revoke", ctx -> {
+            admin(ctx);
+            ApiKey key = key(ctx);
+            respond(ctx, 200, ApiKeyJson.of(json, gateway.keys().revoke(key.id(), gateway.clock().instant())));
+        });
+        config.routes.post("/admin/keys/{id}/top-up", ctx -> {
+            admin(ctx);
+            ApiKey key = key(ctx);
+            JsonNode body = body(ctx);
+            BigDecimal amount = decimal(body, "amount");
+            if (amount == null) throw ApiException.invalid("amount", "'amount' is required");
+            try {
+                ApiKey after = gateway.keys().topUp(key.id(), amount, body.path("note").asText(null), gateway.clock().instant());
+                respond(ctx, 200, ApiKeyJson.of(json, after));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("amount", e.getMessage());
+            }
+        });
+    }
+
+    private void admin(Context ctx) {
+        if (gateway.settings().adminKey() == null) {
+            throw Refusals.forbidden("admin_disabled", "the admin API is off: start the server with --admin-key or QWEN4J_ADMIN_KEY");
+        }
+        if (!gateway.isAdmin(ctx)) throw Refusals.invalidApiKey("the admin API needs the admin key");
+    }
+
+    private ApiKey key(Context ctx) {
+        String id = ctx.pathParam("id");
+        try {
+            return gateway.keys().find(Long.parseLong(id)).orElseThrow(() -> ApiException.notFound("no key with id " + id));
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("no key with id " + id);
+        }
+    }
+
+    private JsonNode body(Context ctx) {
+        try {
+            JsonNode n = ctx.body().isBlank() ? json.createObjectNode() : json.readTree(ctx.body());
+            if (!n.isObject()) throw ApiException.invalid(null, "the request body must be a JSON object");
+            return n;
+        } catch (IOException e) {
+            throw ApiException.invalid(null, "the request body is not valid JSON");
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isTextual()) throw ApiException.invalid(field, "'" + field + "' must be a string");
+        return n.textValue();
+    }
+
+    static BigDecimal decimal(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return null;
+        try {
+            if (n.isNumber()) return n.decimalValue();
+            if (n.isTextual()) return new BigDecimal(n.textValue().strip());
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ApiException.invalid(field, "'" + field + "' must be a decimal amount");
+    }
+
+    private static Integer integer(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.canConvertToInt() || !n.isIntegralNumber()) throw ApiException.invalid(field, "'" + field + "' must be an integer");
+        return n.intValue();
+    }
+
+    private void respond(Context ctx, int status, JsonNode node) throws IOException {
+        ctx.status(status).contentType("application/json").result(json.writeValueAsString(node));
+    }
+}

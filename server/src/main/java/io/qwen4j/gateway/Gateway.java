@@ -1,0 +1,304 @@
+package io.qwen4j.gateway;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.qwen4j.store.ApiKey;
+import io.qwen4j.store.ApiKeyStore;
+import io.qwen4j.store.Closing;
+import io.qwen4j.store.Database;
+import io.qwen4j.store.Node;
+import io.qwen4j.store.NodeRegistry;
+import io.qwen4j.store.UsageLedger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The business side of the HTTP service: auth → rate limit → reserve credit → (the endpoint generates) →
+ * settle usage and cost.
+ *
+ * <h2>The seam</h2>
+ * <ol>
+ *   <li>{@code ApiServer} calls {@link #install(JavalinConfig)} once inside {@code Javalin.create}. That adds a
+ *   before-handler on every route but {@code /health} (API key → 401, requests per minute → 429, the
+ *   {@code x-ratelimit-*} and {@code x-request-id} headers), an after-handler that fails any reservation an
+ *   endpoint left open (so settle before the handler returns, or before the future given to
+ *   {@code ctx.future} completes), the admin API ({@code /admin/keys…}, see {@link AdminApi}) and {@code GET /v1/usage}
+ *   ({@link UsageApi}). Refusals are thrown as {@link io.qwen4j.api.ApiException}, rendered by ApiServer's
+ *   exception mapper.</li>
+ *   <li>A generating endpoint, once it knows the model and the prompt's tokens and before any work:
+ * <pre>{@code
+ * try (Reservation r = RequestAccount.of(ctx).reserve(model, promptTokens, maxTokens)) { // 402 / 403 / 429
+ *     for (each token) r.progress(new Usage(promptTokens, cachedTokens, producedSoFar));   // optional, cheap
+ *     BigDecimal cost = r.settle(new Usage(promptTokens, cachedTokens, completionTokens)); // usage.cost
+ * } // a client disconnect: r.abort(produced); an error: r.fail(produced, message) or just let close() do it
+ * }</pre></li>
+ *   <li>Prices for {@code /v1/models} and {@code usage.cost}: {@link #prices()}{@code .of(model)}.</li>
+ * </ol>
+ *
+ * <h2>Who may call</h2>
+ * With {@code noAuth}, or while the store holds no key at all, requests are anonymous: recorded, never
+ * charged, not rate-limited (the CLI then only listens on loopback). Once a key exists, every request needs
+ * {@code Authorization: Bearer sk-…}. The admin key (if configured) opens only the admin API and any key's
+ * usage.
+ *
+ * <h2>Crash recovery</h2>
+ * Each gateway registers as a node with a heartbeat. At start-up and on every heartbeat, the open usage
+ * records of dead nodes (heartbeat older than {@code staleAfter}, or on this host a process that no longer
+ * runs) are closed as {@code interrupted}: charged for the tokens their last progress recorded if that
+ * included completion tokens, otherwise released for nothing; see {@link ReservationRecovery}.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    /**
+     * @param prices     the price table
+     * @param noAuth     serve anonymous requests even when keys exist
+     * @param adminKey   the secret that opens the admin API, or null (admin API off)
+     * @param clock      time for expiry, rate limits and records
+     * @param heartbeat  how often this node proves it lives and recovers dead nodes' requests
+     * @param staleAfter a node whose heartbeat is older than this is dead
+     */
+    public record Settings(PriceTable prices, boolean noAuth, String adminKey, InstantSource clock, Duration heartbeat,
+                           Duration staleAfter) {
+        public static Settings defaults() {
+            return new Settings(PriceTable.defaults(), false, null, InstantSource.system(), Duration.ofSeconds(10),
+                    Duration.ofSeconds(60));
+        }
+
+        public Settings withPrices(PriceTable p) {
+            return new Settings(p, noAuth, adminKey, clock, heartbeat, staleAfter);
+        }
+
+        public Settings withNoAuth(boolean n) {
+            return new Settings(prices, n, adminKey, clock, heartbeat, staleAfter);
+        }
+
+        public Settings withAdminKey(String k) {
+            return new Settings(prices, noAuth, k == null || k.isBlank() ? null : k, clock, heartbeat, staleAfter);
+        }
+
+        public Settings withClock(InstantSource c) {
+            return new Settings(prices, noAuth, adminKey, c, heartbeat, staleAfter);
+        }
+
+        public Settings withStaleAfter(Duration d) {
+            return new Settings(prices, noAuth, adminKey, clock, heartbeat, d);
+        }
+    }
+
+    private final Settings settings;
+    private final ApiKeyStore keys;      // all three null when unmetered
+    private final UsageLedger ledger;
+    private final NodeRegistry nodes;
+    private final RateLimiter limiter;
+    private final String nodeId;
+    private final ScheduledExecutorService heartbeat;
+    private final ReservationRecovery recovery;
+    private volatile boolean keysExist;
+    private final Map<Long, Closing> unsettled = new ConcurrentHashMap<>();
+
+    private Gateway(Database db, Settings settings) {
+        this.settings = settings;
+        this.limiter = new RateLimiter(settings.clock());
+        this.nodeId = UUID.randomUUID().toString();
+        if (db == null) {
+            keys = null;
+            ledger = null;
+            nodes = null;
+            heartbeat = null;
+            recovery = null;
+            return;
+        }
+        keys = new ApiKeyStore(db);
+        ledger = new UsageLedger(db);
+        nodes = new NodeRegistry(db);
+        recovery = new ReservationRecovery(ledger, nodes, settings.clock(), settings.staleAfter(), nodeId);
+        Instant now = settings.clock().instant();
+        nodes.register(new Node(nodeId, ReservationRecovery.HOST, ProcessHandle.current().pid(), now, now));
+        recovery.run();
+        heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("qwen4j-heartbeat").factory());
+        long every = settings.heartbeat().toMillis();
+        heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A gateway over a store: keys, ledger, limits; registers this node and recovers dead nodes' requests. */
+    public static Gateway open(Database db, Settings settings) {
+        return new Gateway(db, settings);
+    }
+
+    /** No store: every request anonymous, nothing recorded (library use and protocol tests). */
+    public static Gateway unmetered() {
+        return new Gateway(null, Settings.defaults().withNoAuth(true));
+    }
+
+    private void beat() {
+        try {
+            nodes.heartbeat(nodeId, settings.clock().instant());
+            retryUnsettled();
+            recovery.run();
+        } catch (RuntimeException e) {
+            log.warn("heartbeat failed: {}", e.toString());
+        }
+    }
+
+    /** Keeps a closing the store refused (it was down) to retry on the next heartbeats. */
+    void closeLater(long recordId, Closing closing) {
+        unsettled.put(recordId, closing);
+    }
+
+    /** Retries the closings the store refused; returns how many are still waiting. */
+    int retryUnsettled() {
+        for (Map.Entry<Long, Closing> e : unsettled.entrySet()) {
+            try {
+                ledger.close(e.getKey(), e.getValue());
+                unsettled.remove(e.getKey());
+            } catch (RuntimeException stillDown) {
+                log.warn("still cannot settle usage record {}: {}", e.getKey(), stillDown.toString());
+            }
+        }
+        return unsettled.size();
+    }
+
+    /** Registers the before/after handlers and the admin and usage routes; call once in Javalin.create. */
+    public void install(JavalinConfig config) {
+        config.routes.beforeMatched(this::admit);
+        config.routes.after(ctx -> {
+            RequestAccount account = ctx.attribute(RequestAccount.ATTRIBUTE);
+            if (account != null) account.finish();
+        });
+        if (keys != null) {
+            new AdminApi(this).install(config);
+            new UsageApi(this).install(config);
+        }
+    }
+
+    /** The before-handler: who is calling, and may they make another request this minute. */
+    private void admit(Context ctx) {
+        String path = ctx.path();
+        if (path.equals("/health") || path.startsWith(AdminApi.PREFIX) || path.equals(UsageApi.PATH)) return;
+        RequestAccount account = authenticate(ctx);
+        ctx.attribute(RequestAccount.ATTRIBUTE, account);
+        ctx.header("x-request-id", account.requestId());
+        Optional<ApiKey> key = account.key();
+        if (key.isEmpty()) return;
+        ApiKey k = key.get();
+        RateLimiter.Decision d = limiter.admitRequest(k.id(), k.rpm(), k.tpm());
+        RateLimitHeaders.write(ctx, d.status());
+        if (!d.admitted()) {
+            RateLimitHeaders.retryAfter(ctx, d.retryAfterMs());
+            throw Refusals.rateLimited("requests", "rate limit reached for requests per minute: limit " + k.rpm()
+                    + "; retry in " + RateLimiter.duration(d.retryAfterMs()));
+        }
+    }
+
+    /** The request's account: its key if it needs or brings one, else anonymous. Refuses bad keys with 401. */
+    RequestAccount authenticate(Context ctx) {
+        byte[] id = new byte[12];
+        ThreadLocalRandom.current().nextBytes(id);
+        String requestId = "req_" + HexFormat.of().formatHex(id);
+        if (keys == null || settings.noAuth() || !anyKeys()) {
+            // Clients such as the OpenAI SDK always send some key; without auth it is ignored.
+            return new RequestAccount(this, null, requestId, ctx);
+        }
+        ApiKey key = callerKey(ctx);
+        return new RequestAccount(this, key, requestId, ctx);
+    }
+
+    /** The valid, unrevoked, unexpired key in the Authorization header; 401 otherwise. */
+    ApiKey callerKey(Context ctx) {
+        String secret = bearer(ctx);
+        if (secret == null) {
+            throw Refusals.invalidApiKey("you didn't provide an API key: send it as 'Authorization: Bearer sk-…'");
+        }
+        ApiKey key = keys.findBySecretHash(KeySecret.hash(secret)).orElseThrow(() ->
+                Refusals.invalidApiKey("incorrect API key provided: " + masked(secret)));
+        if (key.revoked()) throw Refusals.invalidApiKey("the API key " + key.prefix() + "… has been revoked");
+        if (key.expiredAt(settings.clock().instant())) throw Refusals.invalidApiKey("the API key " + key.prefix() + "… has expired");
+        return key;
+    }
+
+    /** Whether the request carries the admin key (compared in constant time). */
+    boolean isAdmin(Context ctx) {
+        String secret = bearer(ctx);
+        return settings.adminKey() != null && secret != null && KeySecret.same(secret, settings.adminKey());
+    }
+
+    private boolean anyKeys() {
+        if (!keysExist) keysExist = keys.any(); // latches: keys are never deleted
+        return keysExist;
+    }
+
+    static String bearer(Context ctx) {
+        String h = ctx.header("Authorization");
+        if (h == null) return null;
+        h = h.strip();
+        if (h.regionMatches(true, 0, "Bearer ", 0, 7)) h = h.substring(7).strip();
+        return h.isEmpty() ? null : h;
+    }
+
+    private static String masked(String secret) {
+        return secret.length() <= 8 ? "***" : secret.substring(0, 6) + "…" + secret.substring(secret.length() - 4);
+    }
+
+    public PriceTable prices() {
+        return settings.prices();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The key store, or null when unmetered. */
+    public ApiKeyStore keys() {
+        return keys;
+    }
+
+    /** The usage ledger, or null when unmetered. */
+    public UsageLedger ledger() {
+        return ledger;
+    }
+
+    RateLimiter limiter() {
+        return limiter;
+    }
+
+    InstantSource clock() {
+        return settings.clock();
+    }
+
+    String nodeId() {
+        return nodeId;
+    }
+
+    /** Closes the records of dead nodes now (also done at start-up and on every heartbeat). */
+    public ReservationRecovery.Result recover() {
+        return recovery == null ? new ReservationRecovery.Result(0, 0, java.math.BigDecimal.ZERO) : recovery.run();
+    }
+
+    /** Stops the heartbeat and deregisters this node (its requests must have ended: stop the HTTP server first). */
+    @Override
+    public void close() {
+        if (heartbeat == null) return;
+        heartbeat.shutdownNow();
+        try {
+            heartbeat.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (retryUnsettled() > 0) log.error("{} usage records could not be settled; the next start-up closes them from their progress", unsettled.size());
+        if (ledger.openRecords().stream().noneMatch(r -> r.nodeId().equals(nodeId))) nodes.remove(nodeId);
+    }
+}

@@ -1,0 +1,110 @@
+package io.qwen4j.gateway;
+
+import io.qwen4j.store.ApiKey;
+import io.qwen4j.store.Database;
+import io.qwen4j.store.LedgerReport;
+import io.qwen4j.store.NewApiKey;
+import io.qwen4j.store.TestStores;
+import io.qwen4j.store.UsageRecord;
+import io.qwen4j.store.UsageStatus;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** kill -9 of a real server process mid-stream, then a restart: the ledger must come out whole. */
+class CrashRecoveryTest {
+
+    @ParameterizedTest
+    @MethodSource("io.qwen4j.store.TestStores#dialects")
+    void restartAfterKillNineChargesTheTokensProducedAndReleasesTheRest(String dialect) throws Exception {
+        String url = TestStores.freshUrl(dialect);
+        KeySecret secret = KeySecret.generate();
+        long keyId;
+        try (Database db = Database.open(url)) {
+            keyId = new io.qwen4j.store.ApiKeyStore(db).create(new NewApiKey("victim", new BigDecimal("1.00"), "CNY", null, null, null, null),
+                    secret.hash(), secret.prefix(), Instant.now()).id();
+        }
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashingServer.class.getName(), url)
+                .redirectErrorStream(true).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) lines.add(line);
+            } catch (Exception ignored) {
+                // the child was killed
+            }
+        });
+        List<String> requestIds = new ArrayList<>();
+        try {
+            int port = Integer.parseInt(awaitLine(lines, "PORT ").substring(5));
+            HttpClient http = HttpClient.newHttpClient();
+            // One stream has produced 37 tokens, the other none yet (still in prefill) when the process dies.
+            for (int completion : new int[] {37, 0}) {
+                HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/simulate"))
+                        .header("Authorization", "Bearer " + secret.secret())
+                        .POST(HttpRequest.BodyPublishers.ofString(TestServer.simulate("m", 1000, 0, completion, 1000, "hang"))).build();
+                http.sendAsync(req, HttpResponse.BodyHandlers.discarding());
+                requestIds.add(awaitLine(lines, "STREAMING ").substring(10));
+            }
+        } finally {
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally blocks in the child
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        try (Database db = Database.open(url)) {
+            var ledger = new io.qwen4j.store.UsageLedger(db);
+            ApiKey beforeRestart = new io.qwen4j.store.ApiKeyStore(db).find(keyId).orElseThrow();
+            assertThat(beforeRestart.reserved()).as("two worst cases still held").isEqualByComparingTo("0.0370");
+            assertThat(ledger.check().problems()).as("consistent even before recovery").isEmpty();
+
+            // The restart: a new gateway on the same store recovers at start-up (the dead pid is on this host).
+            try (Gateway restarted = Gateway.open(db, Gateway.Settings.defaults().withPrices(GatewayHttpTest.PRICES))) {
+                UsageRecord streamed = ledger.record(requestIds.get(0));
+                assertThat(streamed.status()).isEqualTo(UsageStatus.INTERRUPTED);
+                assertThat(streamed.completionTokens()).isEqualTo(37);
+                assertThat(streamed.cost()).isEqualTo(new BigDecimal("0.0050180000")); // 1000 × 0.0045 + 37 × 0.014, per 1,000
+                UsageRecord silent = ledger.record(requestIds.get(1));
+                assertThat(silent.status()).isEqualTo(UsageStatus.INTERRUPTED);
+                assertThat(silent.cost()).isEqualByComparingTo("0");
+                ApiKey after = restarted.keys().find(keyId).orElseThrow();
+                assertThat(after.reserved()).isEqualByComparingTo("0");
+                assertThat(after.balance()).isEqualTo(new BigDecimal("0.9949820000"));
+                LedgerReport report = restarted.ledger().check();
+                assertThat(report.problems()).isEmpty();
+                assertThat(report.openRequests()).isZero();
+                assertThat(restarted.recover().closed()).as("nothing left to recover").isZero();
+            }
+        }
+    }
+
+    private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line == null) continue;
+            if (line.startsWith(prefix)) return line;
+            seen.add(line);
+        }
+        throw new AssertionError("the server process never printed '" + prefix + "…'; it printed: " + seen);
+    }
+}
