@@ -25,7 +25,8 @@ import java.util.Map;
  *
  * <p>Every count, length and offset read from the file is checked against what the file can hold before
  * anything is allocated, so a truncated, corrupt or hostile file fails with a {@link GgufFormatException}
- * naming the problem, never with an OutOfMemoryError or a crash.
+ * naming the problem, never with an OutOfMemoryError or a crash. The decoded header's heap use is capped too
+ * (half the heap, at most 1 GiB), and names quoted in messages are escaped and shortened.
  */
 public final class GgufFile implements AutoCloseable {
 
@@ -33,6 +34,10 @@ public final class GgufFile implements AutoCloseable {
     public static final int DEFAULT_ALIGNMENT = 32;
     static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_NESTING = 8;
+    // Rough heap costs used to cap the decoded header (object headers, references, boxed values).
+    private static final long STRING_HEAP_BYTES = 56;
+    private static final long ENTRY_HEAP_BYTES = 64;
+    private static final long TENSOR_INFO_HEAP_BYTES = 160;
 
     private final Path path;
     private final Arena arena;
@@ -74,12 +79,30 @@ public final class GgufFile implements AutoCloseable {
 
     /** Parses GGUF bytes already in memory (the segment must outlive the returned file). */
     public static GgufFile parse(MemorySegment bytes) throws GgufFormatException {
-        return parse(null, null, bytes);
+        return parse(null, null, bytes, defaultHeaderMemoryLimit());
+    }
+
+    /** As {@link #parse(MemorySegment)} with an explicit cap on the heap the decoded header may take. */
+    static GgufFile parse(MemorySegment bytes, long headerMemoryLimit) throws GgufFormatException {
+        return parse(null, null, bytes, headerMemoryLimit);
+    }
+
+    /**
+     * The decoded header (strings, arrays) may take at most this much heap: a GGUF header is O(file size) when
+     * decoded, but with a large constant for millions of tiny strings, so a hostile file could otherwise exhaust
+     * the heap. Real headers (a 150k-token vocabulary) take tens of MB.
+     */
+    static long defaultHeaderMemoryLimit() {
+        return Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 2);
     }
 
     private static GgufFile parse(Path path, Arena arena, MemorySegment mapping) throws GgufFormatException {
+        return parse(path, arena, mapping, defaultHeaderMemoryLimit());
+    }
+
+    private static GgufFile parse(Path path, Arena arena, MemorySegment mapping, long headerMemoryLimit) throws GgufFormatException {
         String where = path == null ? "GGUF" : path.toString();
-        Cursor in = new Cursor(mapping, where);
+        Cursor in = new Cursor(mapping, where, headerMemoryLimit);
         int magic = in.i32("magic");
         if (magic != MAGIC) {
             throw new GgufFormatException(where + ": not a GGUF file (magic " + String.format("0x%08x", magic) + ", expected \"GGUF\")");
@@ -101,11 +124,13 @@ public final class GgufFile implements AutoCloseable {
         Map<String, GgufMetadata.Entry> kv = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = in.string("metadata key #" + i);
-            int typeId = in.i32("type of '" + key + "'");
+            String shown = printable(key);
+            in.charge(ENTRY_HEAP_BYTES, "metadata '" + shown + "'");
+            int typeId = in.i32("type of '" + shown + "'");
             GgufValueType type = GgufValueType.byId(typeId);
-            if (type == null) throw new GgufFormatException(where + ": metadata '" + key + "' has unknown value type " + typeId);
-            GgufMetadata.Entry entry = readValue(in, key, type, 0);
-            if (kv.put(key, entry) != null) throw new GgufFormatException(where + ": duplicate metadata key '" + key + "'");
+            if (type == null) throw new GgufFormatException(where + ": metadata '" + shown + "' has unknown value type " + typeId);
+            GgufMetadata.Entry entry = readValue(in, key, shown, type, 0);
+            if (kv.put(key, entry) != null) throw new GgufFormatException(where + ": duplicate metadata key '" + shown + "'");
         }
         GgufMetadata metadata = new GgufMetadata(kv);
 
@@ -118,42 +143,45 @@ public final class GgufFile implements AutoCloseable {
             alignment = (int) (long) l;
         }
 
-        List<GgufTensorInfo> infos = new ArrayList<>((int) tensorCount);
+        // The count is only bounded by the file size, so the list grows as infos are actually read.
+        List<GgufTensorInfo> infos = new ArrayList<>((int) Math.min(tensorCount, 1024));
         Map<String, GgufTensorInfo> byName = new LinkedHashMap<>();
         for (long i = 0; i < tensorCount; i++) {
             String name = in.string("name of tensor #" + i);
-            int nDims = in.i32("dimension count of tensor '" + name + "'");
+            String shownName = printable(name);
+            in.charge(TENSOR_INFO_HEAP_BYTES, "tensor '" + shownName + "'");
+            int nDims = in.i32("dimension count of tensor '" + shownName + "'");
             if (nDims < 1 || nDims > MAX_DIMS) {
-                throw new GgufFormatException(where + ": tensor '" + name + "' has " + Integer.toUnsignedString(nDims) + " dimensions (1 to " + MAX_DIMS + " allowed)");
+                throw new GgufFormatException(where + ": tensor '" + shownName + "' has " + Integer.toUnsignedString(nDims) + " dimensions (1 to " + MAX_DIMS + " allowed)");
             }
             long[] ne = new long[nDims];
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
-                ne[d] = in.u64("dimension " + d + " of tensor '" + name + "'");
+                ne[d] = in.u64("dimension " + d + " of tensor '" + shownName + "'");
                 if (ne[d] <= 0) {
-                    throw new GgufFormatException(where + ": tensor '" + name + "' has invalid dimension " + Long.toUnsignedString(ne[d]));
+                    throw new GgufFormatException(where + ": tensor '" + shownName + "' has invalid dimension " + Long.toUnsignedString(ne[d]));
                 }
                 try {
                     elements = Math.multiplyExact(elements, ne[d]);
                 } catch (ArithmeticException e) {
-                    throw new GgufFormatException(where + ": tensor '" + name + "' has too many elements " + Arrays.toString(ne));
+                    throw new GgufFormatException(where + ": tensor '" + shownName + "' has too many elements " + Arrays.toString(ne));
                 }
             }
-            int typeId = in.i32("type of tensor '" + name + "'");
+            int typeId = in.i32("type of tensor '" + shownName + "'");
             GgmlType type = GgmlType.byId(typeId);
-            if (type == null) throw new GgufFormatException(where + ": tensor '" + name + "' has unknown or unsupported type " + typeId);
+            if (type == null) throw new GgufFormatException(where + ": tensor '" + shownName + "' has unknown or unsupported type " + typeId);
             if (ne[0] % type.blockSize != 0) {
-                throw new GgufFormatException(where + ": tensor '" + name + "' row length " + ne[0] + " is not a multiple of the " + type + " block size " + type.blockSize);
+                throw new GgufFormatException(where + ": tensor '" + shownName + "' row length " + ne[0] + " is not a multiple of the " + type + " block size " + type.blockSize);
             }
             if (elements / type.blockSize > Long.MAX_VALUE / type.typeSize) {
-                throw new GgufFormatException(where + ": tensor '" + name + "' is too large");
+                throw new GgufFormatException(where + ": tensor '" + shownName + "' is too large");
             }
-            long offset = in.u64("offset of tensor '" + name + "'");
+            long offset = in.u64("offset of tensor '" + shownName + "'");
             if (offset < 0 || offset % alignment != 0) {
-                throw new GgufFormatException(where + ": tensor '" + name + "' offset " + Long.toUnsignedString(offset) + " is not aligned to " + alignment);
+                throw new GgufFormatException(where + ": tensor '" + shownName + "' offset " + Long.toUnsignedString(offset) + " is not aligned to " + alignment);
             }
             GgufTensorInfo info = new GgufTensorInfo(name, type, ne, offset);
-            if (byName.put(name, info) != null) throw new GgufFormatException(where + ": duplicate tensor name '" + name + "'");
+            if (byName.put(name, info) != null) throw new GgufFormatException(where + ": duplicate tensor name '" + shownName + "'");
             infos.add(info);
         }
 
@@ -168,11 +196,11 @@ public final class GgufFile implements AutoCloseable {
         GgufTensorInfo previous = null;
         for (GgufTensorInfo t : byOffset) {
             if (t.offset() < end) {
-                throw new GgufFormatException(where + ": tensor '" + t.name() + "' overlaps tensor '" + previous.name() + "'");
+                throw new GgufFormatException(where + ": tensor '" + printable(t.name()) + "' overlaps tensor '" + printable(previous.name()) + "'");
             }
             long size = t.byteSize();
             if (t.offset() > dataSize || size > dataSize - t.offset()) {
-                throw new GgufFormatException(where + ": tensor '" + t.name() + "' (" + size + " bytes at data offset " + t.offset()
+                throw new GgufFormatException(where + ": tensor '" + printable(t.name()) + "' (" + size + " bytes at data offset " + t.offset()
                         + ") extends past the end of the file (truncated?)");
             }
             end = t.offset() + size;
@@ -181,50 +209,56 @@ public final class GgufFile implements AutoCloseable {
         return new GgufFile(path, arena, mapping, version, metadata, Collections.unmodifiableMap(byName), dataOffset, alignment);
     }
 
-    private static GgufMetadata.Entry readValue(Cursor in, String key, GgufValueType type, int depth) throws GgufFormatException {
-        if (type != GgufValueType.ARRAY) return new GgufMetadata.Entry(key, type, null, readScalar(in, key, type));
-        int elemId = in.i32("array type of '" + key + "'");
+    /** Reads the value of {@code key}; {@code shown} is the key as error messages print it. */
+    private static GgufMetadata.Entry readValue(Cursor in, String key, String shown, GgufValueType type, int depth) throws GgufFormatException {
+        if (type != GgufValueType.ARRAY) return new GgufMetadata.Entry(key, type, null, readScalar(in, shown, type));
+        int elemId = in.i32("array type of '" + shown + "'");
         GgufValueType elem = GgufValueType.byId(elemId);
-        if (elem == null) throw new GgufFormatException(in.where + ": array '" + key + "' has unknown element type " + elemId);
-        long n = in.u64("array length of '" + key + "'");
+        if (elem == null) throw new GgufFormatException(in.where + ": array '" + shown + "' has unknown element type " + elemId);
+        long n = in.u64("array length of '" + shown + "'");
         if (n < 0 || n > in.remaining() / elem.minBytes || n > Integer.MAX_VALUE - 8) {
-            throw new GgufFormatException(in.where + ": array '" + key + "' length " + Long.toUnsignedString(n) + " is more than the file can hold");
+            throw new GgufFormatException(in.where + ": array '" + shown + "' length " + Long.toUnsignedString(n) + " is more than the file can hold");
         }
         int len = (int) n;
+        in.charge(16 + n * switch (elem) {
+            case BOOL -> 1;
+            case FLOAT32 -> 4;
+            case STRING -> 8; // the reference; each string is charged as it is read
+            case ARRAY -> 8 + ENTRY_HEAP_BYTES;
+            default -> 8;
+        }, "array '" + shown + "'");
         Object value = switch (elem) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> {
                 long[] a = new long[len];
-                for (int i = 0; i < len; i++) a[i] = (Long) readScalar(in, key, elem);
+                for (int i = 0; i < len; i++) a[i] = (Long) readScalar(in, shown, elem);
                 yield a;
             }
             case FLOAT32 -> {
                 float[] a = new float[len];
-                for (int i = 0; i < len; i++) a[i] = in.f32(key);
+                for (int i = 0; i < len; i++) a[i] = in.f32(shown);
                 yield a;
             }
             case FLOAT64 -> {
                 double[] a = new double[len];
-                for (int i = 0; i < len; i++) a[i] = in.f64(key);
+                for (int i = 0; i < len; i++) a[i] = in.f64(shown);
                 yield a;
             }
             case BOOL -> {
                 boolean[] a = new boolean[len];
-                for (int i = 0; i < len; i++) a[i] = (Boolean) readScalar(in, key, elem);
+                for (int i = 0; i < len; i++) a[i] = (Boolean) readScalar(in, shown, elem);
                 yield a;
             }
             case STRING -> {
                 String[] a = new String[len];
-                for (int i = 0; i < len; i++) a[i] = in.string(key);
+                for (int i = 0; i < len; i++) a[i] = in.string(shown);
                 yield List.of(a);
             }
             case ARRAY -> {
-                if (depth >= MAX_ARRAY_NESTING) throw new GgufFormatException(in.where + ": array '" + key + "' is nested too deeply");
+                if (depth >= MAX_ARRAY_NESTING) throw new GgufFormatException(in.where + ": array '" + shown + "' is nested too deeply");
+                // Each inner array is an ARRAY-typed entry of its own (keyed "key[i]") so its element type survives.
                 List<Object> a = new ArrayList<>(len);
                 for (int i = 0; i < len; i++) {
-                    int innerId = in.i32("array type of '" + key + "'");
-                    GgufValueType inner = GgufValueType.byId(innerId);
-                    if (inner != GgufValueType.ARRAY) throw new GgufFormatException(in.where + ": array '" + key + "' of arrays holds type " + innerId);
-                    a.add(readValue(in, key, inner, depth + 1).value());
+                    a.add(readValue(in, key + "[" + i + "]", shown + "[" + i + "]", GgufValueType.ARRAY, depth + 1));
                 }
                 yield Collections.unmodifiableList(a);
             }
@@ -232,25 +266,40 @@ public final class GgufFile implements AutoCloseable {
         return new GgufMetadata.Entry(key, type, elem, value);
     }
 
-    private static Object readScalar(Cursor in, String key, GgufValueType type) throws GgufFormatException {
+    private static Object readScalar(Cursor in, String shown, GgufValueType type) throws GgufFormatException {
         return switch (type) {
-            case UINT8 -> (long) Byte.toUnsignedInt(in.i8(key));
-            case INT8 -> (long) in.i8(key);
-            case UINT16 -> (long) Short.toUnsignedInt(in.i16(key));
-            case INT16 -> (long) in.i16(key);
-            case UINT32 -> Integer.toUnsignedLong(in.i32(key));
-            case INT32 -> (long) in.i32(key);
-            case UINT64, INT64 -> in.u64(key);
-            case FLOAT32 -> in.f32(key);
-            case FLOAT64 -> in.f64(key);
+            case UINT8 -> (long) Byte.toUnsignedInt(in.i8(shown));
+            case INT8 -> (long) in.i8(shown);
+            case UINT16 -> (long) Short.toUnsignedInt(in.i16(shown));
+            case INT16 -> (long) in.i16(shown);
+            case UINT32 -> Integer.toUnsignedLong(in.i32(shown));
+            case INT32 -> (long) in.i32(shown);
+            case UINT64, INT64 -> in.u64(shown);
+            case FLOAT32 -> in.f32(shown);
+            case FLOAT64 -> in.f64(shown);
             case BOOL -> {
-                byte b = in.i8(key);
-                if (b != 0 && b != 1) throw new GgufFormatException(in.where + ": metadata '" + key + "' has invalid bool " + b);
+                byte b = in.i8(shown);
+                if (b != 0 && b != 1) throw new GgufFormatException(in.where + ": metadata '" + shown + "' has invalid bool " + b);
                 yield b == 1;
             }
-            case STRING -> in.string(key);
+            case STRING -> in.string(shown);
             case ARRAY -> throw new IllegalStateException();
         };
+    }
+
+    /**
+     * A name from the file as messages show it: control and non-ASCII-printable characters escaped, cut to 80
+     * characters, so a hostile name can neither bloat an exception nor inject terminal codes into a log.
+     */
+    static String printable(String s) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), 90));
+        for (int i = 0; i < s.length() && sb.length() < 80; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f || Character.isLetterOrDigit(c)) sb.append(c);
+            else sb.append(String.format("\\u%04x", (int) c));
+        }
+        if (sb.length() >= 80 && s.length() > 80) sb.append("…(").append(s.length()).append(" chars)");
+        return sb.toString();
     }
 
     static long alignUp(long x, int alignment) {
@@ -267,11 +316,23 @@ public final class GgufFile implements AutoCloseable {
 
         final MemorySegment seg;
         final String where;
+        final long memoryLimit;
         long pos;
+        long memoryCharged;
 
-        Cursor(MemorySegment seg, String where) {
+        Cursor(MemorySegment seg, String where, long memoryLimit) {
             this.seg = seg;
             this.where = where;
+            this.memoryLimit = memoryLimit;
+        }
+
+        /** Accounts for heap the decoded header is about to take; fails before the allocation when over the cap. */
+        void charge(long bytes, String what) throws GgufFormatException {
+            memoryCharged += bytes;
+            if (memoryCharged > memoryLimit) {
+                throw new GgufFormatException(where + ": header too large: decoding " + what + " would take the header past "
+                        + memoryLimit + " bytes of memory");
+            }
         }
 
         long position() {
@@ -333,6 +394,7 @@ public final class GgufFile implements AutoCloseable {
             if (len < 0 || len > remaining() || len > Integer.MAX_VALUE - 8) {
                 throw new GgufFormatException(where + ": string length " + Long.toUnsignedString(len) + " of " + what + " exceeds the file (truncated or corrupt)");
             }
+            charge(STRING_HEAP_BYTES + 2 * len, what);
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
             return new String(b, StandardCharsets.UTF_8);
@@ -383,6 +445,57 @@ public final class GgufFile implements AutoCloseable {
         GgufTensorInfo info = tensors.get(name);
         if (info == null) throw new GgufFormatException((path == null ? "GGUF" : path.toString()) + ": tensor '" + name + "' is missing");
         return tensorData(info);
+    }
+
+    /**
+     * llama.cpp's name for {@code general.file_type} (the llama_ftype the file was converted or quantised to,
+     * e.g. "Q4_K_M"), or null when the key is absent.
+     */
+    public String fileTypeName() {
+        if (!(metadata.get("general.file_type") instanceof Long id)) return null;
+        return LlamaFileType.name(id);
+    }
+
+    /** A short human-readable summary: architecture, name, file type, tensor count, type histogram, size. */
+    public String describe() {
+        Map<GgmlType, Integer> typeCounts = new java.util.EnumMap<>(GgmlType.class);
+        Map<GgmlType, Long> typeBytes = new java.util.EnumMap<>(GgmlType.class);
+        long parameters = 0;
+        for (GgufTensorInfo t : tensors.values()) {
+            typeCounts.merge(t.type(), 1, Integer::sum);
+            typeBytes.merge(t.type(), t.byteSize(), Long::sum);
+            parameters += t.elementCount();
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(metadata.getString("general.architecture", "(no architecture)"));
+        String name = metadata.getString("general.name", null);
+        if (name != null) sb.append(" '").append(name).append('\'');
+        sb.append(", GGUF v").append(version);
+        String fileType = fileTypeName();
+        if (fileType != null) sb.append(", file type ").append(fileType);
+        sb.append(", ").append(humanBytes(mapping.byteSize())).append('\n');
+        sb.append("  ").append(metadata.keys().size()).append(" metadata keys, ").append(tensors.size()).append(" tensors, ")
+                .append(String.format("%,d", parameters)).append(" parameters, data at byte ").append(dataOffset)
+                .append(" (alignment ").append(alignment).append(")\n");
+        if (!typeCounts.isEmpty()) {
+            sb.append("  tensor types:");
+            typeCounts.forEach((type, count) -> sb.append(' ').append(type).append(" x").append(count)
+                    .append(" (").append(humanBytes(typeBytes.get(type))).append(')'));
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String humanBytes(long n) {
+        if (n < 1024) return n + " B";
+        if (n < 1024 * 1024) return String.format("%.1f KiB", n / 1024.0);
+        if (n < 1024L * 1024 * 1024) return String.format("%.1f MiB", n / (1024.0 * 1024));
+        return String.format("%.2f GiB", n / (1024.0 * 1024 * 1024));
+    }
+
+    @Override
+    public String toString() {
+        return (path == null ? "GGUF" : path.toString()) + ": " + describe().lines().findFirst().orElse("");
     }
 
     @Override

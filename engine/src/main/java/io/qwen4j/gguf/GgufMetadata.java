@@ -10,7 +10,8 @@ import java.util.Set;
  * The key/value header of a GGUF file, in file order. Scalars are held as {@link Long} (every integer
  * type), {@link Float}, {@link Double}, {@link Boolean} or {@link String}; arrays as {@code long[]}
  * (integers), {@code float[]}, {@code double[]}, {@code boolean[]}, {@code List<String>} or, for arrays
- * of arrays, {@code List<Object>}. Each entry keeps its GGUF type so that a writer can reproduce it.
+ * of arrays, {@code List<Object>} whose elements are ARRAY-typed {@link Entry}s (keyed {@code "key[i]"}).
+ * Each entry keeps its GGUF type (and element type) so that a writer can reproduce it exactly.
  */
 public final class GgufMetadata {
 

@@ -1,0 +1,103 @@
+package io.qwen4j.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qwen4j.api.ApiException;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.template.ChatTemplate;
+import io.qwen4j.template.TemplateException;
+import io.qwen4j.tokenizer.Qwen3Tokenizer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One model served from this process: its GGUF file, tokenizer and chat template. Turns chat messages
+ * into prompt tokens; the engine (next layer down) turns tokens into tokens.
+ */
+public final class LocalModel implements AutoCloseable {
+    private final GgufFile gguf;
+    private final Qwen3Tokenizer tokenizer;
+    private final ChatPrompt chatPrompt; // null when the model has no template and none was given
+    private final List<String> names;
+    private final int contextLength;
+
+    private LocalModel(GgufFile gguf, Qwen3Tokenizer tokenizer, ChatPrompt chatPrompt, List<String> names, int contextLength) {
+        this.gguf = gguf;
+        this.tokenizer = tokenizer;
+        this.chatPrompt = chatPrompt;
+        this.names = names;
+        this.contextLength = contextLength;
+    }
+
+    /**
+     * Opens {@code model}; the chat template is {@code templateFile} if given, else the GGUF's
+     * {@code tokenizer.chat_template}. Names default to the file name without {@code .gguf}.
+     */
+    public static LocalModel load(Path model, Path templateFile, List<String> servedNames) throws IOException {
+        GgufFile gguf = GgufFile.open(model);
+        try {
+            Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
+            String source = templateFile != null
+                    ? Files.readString(templateFile, StandardCharsets.UTF_8)
+                    : gguf.metadata().getString("tokenizer.chat_template", null);
+            ChatPrompt prompt = null;
+            if (source != null) {
+                try {
+                    prompt = new ChatPrompt(ChatTemplate.compile(source), tokenizer);
+                } catch (TemplateException e) {
+                    throw new IOException("chat template of " + (templateFile != null ? templateFile : model) + " does not parse: " + e.getMessage(), e);
+                }
+            }
+            String arch = gguf.metadata().getString("general.architecture", "");
+            int ctx = gguf.metadata().getInt(arch + ".context_length", 0);
+            List<String> names = servedNames == null || servedNames.isEmpty()
+                    ? List.of(model.getFileName().toString().replaceFirst("(?i)\\.gguf$", ""))
+                    : List.copyOf(servedNames);
+            return new LocalModel(gguf, tokenizer, prompt, names, ctx);
+        } catch (IOException | RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    public List<String> names() {
+        return names;
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    public int vocabularySize() {
+        return tokenizer.vocabulary().size();
+    }
+
+    public Qwen3Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public int[] tokenize(String text, boolean parseSpecial) {
+        return tokenizer.encode(text, parseSpecial);
+    }
+
+    public String detokenize(int[] ids) {
+        return tokenizer.decode(ids);
+    }
+
+    /** Renders a chat (OpenAI message shapes) with the chat template and tokenizes it. */
+    public ChatPrompt.Rendered renderChat(JsonNode messages, JsonNode tools, JsonNode templateKwargs, boolean addGenerationPrompt) {
+        if (chatPrompt == null) {
+            throw new ApiException(400, "invalid_request_error", "messages", "no_chat_template",
+                    "model " + names.getFirst() + " has no chat template (tokenizer.chat_template); start the server with --chat-template FILE.jinja");
+        }
+        return chatPrompt.render(messages, tools, templateKwargs, addGenerationPrompt);
+    }
+
+    @Override
+    public void close() {
+        gguf.close();
+    }
+}
