@@ -9,13 +9,12 @@ import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.ImageInputStreamImpl;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.util.Iterator;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,6 +90,8 @@ public final class ImageDecoder {
             return decode(bytes, format);
         } catch (ImageException e) {
             throw e;
+        } catch (BytesInput.ReadPastEnd e) {
+            throw new ImageException("truncated " + format + " image");
         } catch (OutOfMemoryError e) {
             throw new ImageException(format + " image is too large to decode in the memory available");
         } catch (Exception | StackOverflowError | InternalError e) {
@@ -119,7 +120,7 @@ public final class ImageDecoder {
         }
 
         ImageReader reader = reader(format);
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new BytesInput(bytes)) {
             // Metadata is skipped (no inflating of text chunks) except for GIF, whose frame offset and
             // transparent index are needed.
             reader.setInput(in, true, format != Format.GIF);
@@ -151,10 +152,60 @@ public final class ImageDecoder {
             if (image == null || image.getWidth() != width || image.getHeight() != height) {
                 throw new ImageException("corrupt " + format + " image: decoder returned no " + width + "x" + height + " picture");
             }
-            if (format == Format.GIF) return gifFirstFrame(image, reader.getImageMetadata(0), screenW, screenH);
+            if (format == Format.GIF) return gifFirstFrame(image, reader.getImageMetadata(0), screenW, screenH, maxPixels);
             return toRgb(image, format, pngBitDepth, pngColorType);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * The encoded bytes as an ImageIO stream. Some decoders (WebP's bit reader) treat the end of the data as
+     * endless zero bits, one caught exception per read, which on a truncated file with a large declared size
+     * takes minutes: after a few reads past the end, this stream stops the decoder outright.
+     */
+    static final class BytesInput extends ImageInputStreamImpl {
+        static final class ReadPastEnd extends RuntimeException {
+            ReadPastEnd() {
+                super("read past the end of the image data", null, false, false);
+            }
+        }
+
+        private static final int READS_PAST_END_ALLOWED = 256;
+        private final byte[] bytes;
+        private int pastEnd;
+
+        BytesInput(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        private int end() {
+            if (++pastEnd > READS_PAST_END_ALLOWED) throw new ReadPastEnd();
+            return -1;
+        }
+
+        @Override
+        public int read() {
+            bitOffset = 0;
+            if (streamPos >= bytes.length) return end();
+            return bytes[(int) streamPos++] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            bitOffset = 0;
+            if (len == 0) return 0;
+            if (streamPos >= bytes.length) return end();
+            int n = (int) Math.min(len, bytes.length - streamPos);
+            System.arraycopy(bytes, (int) streamPos, b, off, n);
+            streamPos += n;
+            return n;
+        }
+
+        @Override
+        public long length() {
+            return bytes.length;
         }
     }
 
@@ -254,7 +305,7 @@ public final class ImageDecoder {
      * Pillow's view of a GIF's first frame: an image the size of the logical screen (grown to hold the
      * frame), the area outside the frame set to the transparent index, or 0, then the palette applied.
      */
-    private static RgbImage gifFirstFrame(BufferedImage frame, IIOMetadata metadata, int screenW, int screenH) throws ImageException {
+    private static RgbImage gifFirstFrame(BufferedImage frame, IIOMetadata metadata, int screenW, int screenH, long maxPixels) throws ImageException {
         int left = 0, top = 0, transparent = -1;
         if (metadata != null) {
             Node root = metadata.getAsTree("javax_imageio_gif_image_1.0");
@@ -273,7 +324,10 @@ public final class ImageDecoder {
         int w = Math.max(screenW, left + fw), h = Math.max(screenH, top + fh);
         if (!(frame.getColorModel() instanceof IndexColorModel icm)) throw new ImageException("corrupt GIF image: no palette");
         byte[][] palette = palette(icm);
-        if ((long) w * h * 3 > Integer.MAX_VALUE) throw new ImageException("GIF image of " + w + "x" + h + " is too large");
+        if ((long) w * h > maxPixels) {
+            throw new ImageException("GIF image of " + w + "x" + h + " = " + (long) w * h + " pixels (frame at " + left + ", " + top
+                    + ") exceeds the limit of " + maxPixels + " pixels");
+        }
         byte[] out = new byte[w * h * 3];
         int fill = transparent >= 0 ? transparent : 0;
         for (int i = 0; i < w * h; i++) lookup(palette, fill, out, i * 3);
