@@ -53,6 +53,12 @@ public final class Qwen3VlVisionEncoder {
 
     private static final float ROPE_THETA = 10000f;
 
+    /** Where the last {@link #encode} spent its time: patch and position embedding, ViT blocks, mergers. */
+    public record Timings(long embeddingNanos, long blocksNanos, long mergerNanos) {
+    }
+
+    private volatile Timings lastTimings = new Timings(0, 0, 0);
+
     private final Qwen3VlVisionConfig config;
     private final MatVec patchEmbedding;
     private final float[] patchBias;
@@ -168,6 +174,10 @@ public final class Qwen3VlVisionEncoder {
         return config;
     }
 
+    public Timings lastTimings() {
+        return lastTimings;
+    }
+
     /** Encodes a batch of images; result k belongs to {@code images.get(k)}. */
     public List<ImageEmbeddings> encode(List<PixelValues> images) {
         final Qwen3VlVisionConfig c = config;
@@ -187,6 +197,7 @@ public final class Qwen3VlVisionEncoder {
         start[images.size()] = total;
         if (total == 0) return List.of();
         final int n = total;
+        long t0 = System.nanoTime(), mergerNanos = 0;
 
         // Patch embedding and learned positions.
         float[] pixels = new float[n * c.patchDim()];
@@ -194,7 +205,7 @@ public final class Qwen3VlVisionEncoder {
             System.arraycopy(images.get(i).values(), 0, pixels, start[i] * c.patchDim(), images.get(i).values().length);
         }
         float[] x = new float[n * v];
-        patchEmbedding.multiply(pixels, n, x, pool);
+        FloatMatMul.linear(patchEmbedding, pixels, n, x, pool);
         pixels = null;
         addBias(x, n, patchBias);
         int pairs = c.headDim() / 2;
@@ -205,6 +216,7 @@ public final class Qwen3VlVisionEncoder {
             ropeTables(cos, sin, start[i], img.gridH(), img.gridW());
         }
 
+        long t1 = System.nanoTime();
         float[] xb = new float[n * v], qkv = new float[n * 3 * v], att = new float[n * v], tmp = new float[n * v];
         float[] ffn = new float[n * c.ffnDim()];
         float[][] deepstack = new float[deepstackMergers.length][];
@@ -212,28 +224,34 @@ public final class Qwen3VlVisionEncoder {
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
             layerNormRows(xb, x, n, v, b.ln1Weight, b.ln1Bias);
-            b.qkv.multiply(xb, n, qkv, pool);
+            FloatMatMul.linear(b.qkv, xb, n, qkv, pool);
             addBias(qkv, n, b.qkvBias);
             rope(qkv, cos, sin, n);
             for (int i = 0; i < images.size(); i++) attention(qkv, att, start[i], start[i + 1] - start[i]);
-            b.out.multiply(att, n, tmp, pool);
+            FloatMatMul.linear(b.out, att, n, tmp, pool);
             addBiasAndResidual(x, tmp, n, b.outBias);
 
             layerNormRows(xb, x, n, v, b.ln2Weight, b.ln2Bias);
-            b.up.multiply(xb, n, ffn, pool);
+            FloatMatMul.linear(b.up, xb, n, ffn, pool);
             addBias(ffn, n, b.upBias);
             pool.parallelFor(ffn.length, 4096, (s, e) -> {
                 for (int j = s; j < e; j++) ffn[j] = geluTanh(ffn[j]);
             });
-            b.down.multiply(ffn, n, tmp, pool);
+            FloatMatMul.linear(b.down, ffn, n, tmp, pool);
             addBiasAndResidual(x, tmp, n, b.downBias);
 
             if (nextDeepstack < c.deepstackLayers().length && c.deepstackLayers()[nextDeepstack] == l) {
+                long m0 = System.nanoTime();
                 deepstack[nextDeepstack] = merge(deepstackMergers[nextDeepstack], x, n / unit);
                 nextDeepstack++;
+                mergerNanos += System.nanoTime() - m0;
             }
         }
+        long m0 = System.nanoTime();
         float[] main = merge(merger, x, n / unit);
+        long t2 = System.nanoTime();
+        mergerNanos += t2 - m0;
+        lastTimings = new Timings(t1 - t0, t2 - t1 - mergerNanos, mergerNanos);
 
         List<ImageEmbeddings> out = new ArrayList<>(images.size());
         int d = c.outDim();
@@ -340,8 +358,8 @@ public final class Qwen3VlVisionEncoder {
 
     /**
      * Full (non-causal) multi-head attention over the {@code n} patches of one image starting at row
-     * {@code start}. Per head, keys are transposed so that one query's scores against all keys are a run of
-     * vector FMAs; queries go four at a time so that each loaded key / value vector serves four of them.
+     * {@code start}: per head and block of queries, scores = Q·Kᵀ (keys stored transposed), ·1/√d, softmax,
+     * then ·V, both products as register-tiled matrix products.
      */
     private void attention(float[] qkv, float[] out, int start, int n) {
         final int v = config.width(), hd = config.headDim(), heads = config.heads();
@@ -357,16 +375,19 @@ public final class Qwen3VlVisionEncoder {
                 }
             }
         });
-        final int blocks = (n + 3) / 4;
+        final int blocks = (n + QUERY_BLOCK - 1) / QUERY_BLOCK;
         pool.parallelFor(heads * blocks, 1, (s, e) -> {
-            float[] p = scratch(4 * n);
+            float[] p = scratch(QUERY_BLOCK * n);
             for (int task = s; task < e; task++) {
-                int h = task / blocks, i0 = (task % blocks) * 4, m = Math.min(4, n - i0);
-                attendFour(q, kT, vals, h, i0, m, n, hd, scale, p, out, start, v);
+                int h = task / blocks, i0 = (task % blocks) * QUERY_BLOCK, m = Math.min(QUERY_BLOCK, n - i0);
+                FloatMatMul.multiply(q, (h * n + i0) * hd, hd, kT, h * hd * n, n, p, 0, n, m, n, hd, false);
+                for (int r = 0; r < m; r++) softmax(p, r * n, n, scale);
+                FloatMatMul.multiply(p, 0, n, vals, h * n * hd, hd, out, (start + i0) * v + h * hd, v, m, hd, n, false);
             }
         });
     }
 
+    private static final int QUERY_BLOCK = 32;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private static float[] scratch(int size) {
@@ -378,58 +399,11 @@ public final class Qwen3VlVisionEncoder {
         return a;
     }
 
-    /** Queries i0..i0+m−1 (m ≤ 4) of head h: scores, softmax, weighted sum of values. */
-    private static void attendFour(float[] q, float[] kT, float[] vals, int h, int i0, int m, int n, int hd, float scale,
-                                   float[] p, float[] out, int start, int v) {
-        int[] qo = new int[4];
-        for (int r = 0; r < 4; r++) qo[r] = (h * n + i0 + Math.min(r, m - 1)) * hd;
-        int kBase = h * hd * n;
-        int j = 0, upper = Lanes.F.loopBound(n);
-        for (; j < upper; j += Lanes.L) {
-            FloatVector s0 = FloatVector.zero(Lanes.F), s1 = s0, s2 = s0, s3 = s0;
-            for (int d = 0; d < hd; d++) {
-                FloatVector k = FloatVector.fromArray(Lanes.F, kT, kBase + d * n + j);
-                s0 = k.fma(FloatVector.broadcast(Lanes.F, q[qo[0] + d]), s0);
-                s1 = k.fma(FloatVector.broadcast(Lanes.F, q[qo[1] + d]), s1);
-                s2 = k.fma(FloatVector.broadcast(Lanes.F, q[qo[2] + d]), s2);
-                s3 = k.fma(FloatVector.broadcast(Lanes.F, q[qo[3] + d]), s3);
-            }
-            s0.mul(scale).intoArray(p, j);
-            s1.mul(scale).intoArray(p, n + j);
-            s2.mul(scale).intoArray(p, 2 * n + j);
-            s3.mul(scale).intoArray(p, 3 * n + j);
-        }
-        for (; j < n; j++) {
-            for (int r = 0; r < 4; r++) {
-                float s = 0;
-                for (int d = 0; d < hd; d++) s += q[qo[r] + d] * kT[kBase + d * n + j];
-                p[r * n + j] = s * scale;
-            }
-        }
-        float[] inv = new float[4];
-        for (int r = 0; r < m; r++) inv[r] = 1f / softmaxExp(p, r * n, n);
-
-        int vBase = h * n * hd;
-        int d = 0, dUpper = Lanes.F.loopBound(hd);
-        for (; d < dUpper; d += Lanes.L) {
-            FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
-            for (int k = 0; k < n; k++) {
-                FloatVector val = FloatVector.fromArray(Lanes.F, vals, vBase + k * hd + d);
-                a0 = val.fma(FloatVector.broadcast(Lanes.F, p[k]), a0);
-                a1 = val.fma(FloatVector.broadcast(Lanes.F, p[n + k]), a1);
-                a2 = val.fma(FloatVector.broadcast(Lanes.F, p[2 * n + k]), a2);
-                a3 = val.fma(FloatVector.broadcast(Lanes.F, p[3 * n + k]), a3);
-            }
-            FloatVector[] acc = {a0, a1, a2, a3};
-            for (int r = 0; r < m; r++) acc[r].mul(inv[r]).intoArray(out, (start + i0 + r) * v + h * hd + d);
-        }
-        for (; d < hd; d++) {
-            for (int r = 0; r < m; r++) {
-                float s = 0;
-                for (int k = 0; k < n; k++) s += p[r * n + k] * vals[vBase + k * hd + d];
-                out[(start + i0 + r) * v + h * hd + d] = s * inv[r];
-            }
-        }
+    /** a[o..o+n) ← softmax(a · scale), in float32 with the maximum subtracted. */
+    private static void softmax(float[] a, int o, int n, float scale) {
+        for (int i = 0; i < n; i++) a[o + i] *= scale;
+        float inv = 1f / softmaxExp(a, o, n);
+        for (int i = 0; i < n; i++) a[o + i] *= inv;
     }
 
     /** Replaces a[o..o+n) by exp(a − max) and returns their sum. */
@@ -462,13 +436,13 @@ public final class Qwen3VlVisionEncoder {
         if (mg.normAfterMerge) layerNormRows(y, x, groups, wide, mg.normWeight, mg.normBias);
         else layerNormRows(y, x, groups * (wide / v), v, mg.normWeight, mg.normBias);
         float[] h = new float[groups * wide];
-        mg.fc1.multiply(y, groups, h, pool);
+        FloatMatMul.linear(mg.fc1, y, groups, h, pool);
         addBias(h, groups, mg.fc1Bias);
         pool.parallelFor(h.length, 4096, (s, e) -> {
             for (int j = s; j < e; j++) h[j] = geluErf(h[j]);
         });
         float[] out = new float[groups * config.outDim()];
-        mg.fc2.multiply(h, groups, out, pool);
+        FloatMatMul.linear(mg.fc2, h, groups, out, pool);
         addBias(out, groups, mg.fc2Bias);
         return out;
     }
