@@ -46,7 +46,6 @@ class ImageChatReferenceTest {
         model = Qwen3VlTextModel.load(textGguf, pool);
         encoder = Qwen3VlVisionEncoder.load(visionGguf, pool);
         special = ImageTokens.from(textGguf);
-        VisionEncoderReferenceTest.encoder = encoder;
     }
 
     @AfterAll
@@ -68,7 +67,7 @@ class ImageChatReferenceTest {
     static Prepared prepare(String name) throws Exception {
         JsonNode ref = Fixtures.json("hf/tiny-a/chats/" + name + ".json");
         int[] inputIds = Fixtures.ints(ref.get("input_ids"));
-        List<PixelValues> pixels = VisionEncoderReferenceTest.pixelValues(ref);
+        List<PixelValues> pixels = VisionEncoderReferenceTest.pixelValues(ref, encoder.config());
         List<ImageEmbeddings> images = encoder.encode(pixels);
         // The template's ids: one pad per image.
         int[] promptIds = collapsePads(inputIds);
@@ -142,7 +141,7 @@ class ImageChatReferenceTest {
     @Test
     void buildsFromPartsAndRejectsMismatchedImages() throws Exception {
         Prepared p = prepare("i_two_images");
-        List<ImageEmbeddings> images = encoder.encode(VisionEncoderReferenceTest.pixelValues(p.ref));
+        List<ImageEmbeddings> images = encoder.encode(VisionEncoderReferenceTest.pixelValues(p.ref, encoder.config()));
         // From parts: text, image, image, text; the same ids as the processor's.
         int[] ids = p.inputIds;
         int firstStart = indexOf(ids, special.visionStart());

@@ -69,8 +69,8 @@ class VisionEncoderReferenceTest {
     }
 
     /** Our preprocessing of a chat's images, checked against the processor's tensor. */
-    static List<PixelValues> pixelValues(JsonNode ref) throws Exception {
-        ImagePreprocessor pre = new ImagePreprocessor(encoder.config().preprocessorConfig());
+    static List<PixelValues> pixelValues(JsonNode ref, Qwen3VlVisionConfig config) throws Exception {
+        ImagePreprocessor pre = new ImagePreprocessor(config.preprocessorConfig());
         List<PixelValues> out = new ArrayList<>();
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         for (JsonNode img : ref.get("images")) {
@@ -94,7 +94,7 @@ class VisionEncoderReferenceTest {
             "i_two_images", "i_multiturn"})
     void encoderOutputsMatch(String name) throws Exception {
         JsonNode ref = Fixtures.json("hf/tiny-a/chats/" + name + ".json");
-        List<PixelValues> images = pixelValues(ref);
+        List<PixelValues> images = pixelValues(ref, encoder.config());
         List<ImageEmbeddings> out = encoder.encode(images);
         for (int k = 0; k < images.size(); k++) {
             JsonNode v = ref.get("vision").get("images").get(k);
