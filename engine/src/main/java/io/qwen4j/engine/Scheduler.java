@@ -160,11 +160,11 @@ public final class Scheduler implements Engine {
             Sequence s = it.next();
             if (s.cancelled) {
                 it.remove();
-                release(s);
+                runningCount = running.size();
+                release(s); // blocks back in the pool before the listener hears of the end
                 s.finish(new Completion(FinishReason.CANCELLED, "cancelled", null, "", s.request.prompt().length, 0, s.generated));
             }
         }
-        runningCount = running.size();
     }
 
     private void admit() {
@@ -236,10 +236,12 @@ public final class Scheduler implements Engine {
             float[] logits = out.logits(i);
             if (logits == null || s.cancelled) continue;
             if (logits.length != vocab) logits = java.util.Arrays.copyOf(logits, vocab);
-            s.accept(logits);
-            if (s.done) {
+            Completion end = s.accept(logits);
+            if (end != null) {
                 running.remove(s);
+                runningCount = running.size();
                 release(s);
+                s.finish(end);
             }
         }
         runningCount = running.size();
@@ -327,8 +329,8 @@ public final class Scheduler implements Engine {
             return done;
         }
 
-        /** Samples the next token from this step's logits and reports it. */
-        void accept(float[] logits) {
+        /** Samples the next token from this step's logits and reports it; returns the end, if this was the last. */
+        Completion accept(float[] logits) {
             float logprob = Float.NaN;
             Logprobs.TopK top = null;
             float[] raw = null;
@@ -364,7 +366,7 @@ public final class Scheduler implements Engine {
             }
             String text = r.matched() != null && early ? r.text() + r.matched() : r.text();
             listener.onToken(new GeneratedToken(token, text, logprob, top, eos || stopToken));
-            if (end != null) finish(end);
+            return end;
         }
 
         private String decode(int token) {
