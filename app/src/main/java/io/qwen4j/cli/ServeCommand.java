@@ -1,5 +1,8 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.local.LocalBackend;
 import io.qwen4j.local.LocalModel;
 import io.qwen4j.web.ApiServer;
 import picocli.CommandLine.Command;
@@ -7,12 +10,15 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code qwen4j serve}: the OpenAI-compatible HTTP server over one local model. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a GGUF model over the OpenAI-compatible HTTP API.")
 final class ServeCommand implements Callable<Integer> {
+    /** Without --ctx-size: the model's context length, capped here so that the default KV cache stays modest. */
+    static final int DEFAULT_CTX_CAP = 8192;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "The model's GGUF file.")
     Path model;
@@ -30,14 +36,57 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = {"-np", "--parallel"}, defaultValue = "4", description = "Sequences generated at once (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", paramLabel = "TOKENS",
+            description = "Most tokens (prompt + completion) of one sequence; the KV cache holds --parallel of them "
+                    + "(default: the model's context length, at most " + DEFAULT_CTX_CAP + ").")
+    int ctxSize;
+
+    @Option(names = "--kv-cache-type", defaultValue = "f16", paramLabel = "f16|bf16|f32",
+            description = "Element type of the KV cache (default: ${DEFAULT-VALUE}).")
+    String kvCacheType;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "Compute threads (default: all cores).")
+    int threads;
+
+    @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting for a slot before new ones get 503 (default: ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--lenient", description = "Ignore request parameters no API defines instead of refusing them with a 400.")
+    boolean lenient;
+
     @Override
     public Integer call() throws Exception {
+        PagedKvCache.Storage storage = switch (kvCacheType.toLowerCase(Locale.ROOT)) {
+            case "f16" -> PagedKvCache.Storage.F16;
+            case "bf16" -> PagedKvCache.Storage.BF16;
+            case "f32" -> PagedKvCache.Storage.F32;
+            default -> {
+                System.err.println("qwen4j: --kv-cache-type must be f16, bf16 or f32, got " + kvCacheType);
+                yield null;
+            }
+        };
+        if (storage == null) return 2;
         LocalModel loaded = LocalModel.load(model, chatTemplate, servedModelNames);
-        ApiServer server = new ApiServer(loaded).start(host, port);
-        System.err.printf("qwen4j: serving %s as %s on http://%s:%d%n", model, loaded.names(), host, server.port());
+        int ctx = ctxSize > 0 ? ctxSize : Math.min(loaded.contextLength() > 0 ? loaded.contextLength() : DEFAULT_CTX_CAP, DEFAULT_CTX_CAP);
+        LocalBackend backend;
+        try {
+            EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, 512, storage);
+            backend = LocalBackend.start(loaded, config, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            loaded.close();
+            System.err.println("qwen4j: " + e.getMessage());
+            return 1;
+        }
+        ApiServer server = new ApiServer(backend, ApiServer.Options.defaults().withLenient(lenient)).start(host, port);
+        System.err.printf("qwen4j: serving %s as %s on http://%s:%d (parallel %d, ctx %d, kv %s)%n", model, loaded.names(), host,
+                server.port(), parallel, ctx, kvCacheType);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            backend.close();
             loaded.close();
             stopped.countDown();
         }));
