@@ -203,7 +203,14 @@ public final class ApiServer implements AutoCloseable {
                 ? new ChatCompletionFormat(id, model, backend.systemFingerprint(), chatRequest.logprobs())
                 : new TextCompletionFormat(id, model, backend.systemFingerprint(), textRequest.logprobs(), choices);
         GenerationEvents events = new GenerationEvents();
-        GenerationStream stream = chat ? backend.chat(chatRequest, events) : backend.complete(textRequest, events);
+        GenerationStream stream;
+        try {
+            stream = chat ? backend.chat(chatRequest, events) : backend.complete(textRequest, events);
+        } catch (ApiException refused) {
+            // Refused before any token (unknown model, context exceeded, overload): reported, nothing used.
+            report(format, endpoint, model, Usage.NONE, UsageReport.Outcome.ERROR);
+            throw refused;
+        }
         ctx.header("X-Request-Id", id);
         if (o.stream()) {
             streamEvents(ctx, format, events, stream, choices, o.includeUsage(), endpoint, model);

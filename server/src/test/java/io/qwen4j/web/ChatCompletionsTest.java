@@ -334,6 +334,7 @@ class ChatCompletionsTest {
         assertError(refused, 503, null);
         assertThat(refused.raw().headers().firstValue("Retry-After")).contains("1");
         assertThat(refused.body().get("error").get("code").asText()).isEqualTo("server_overloaded");
+        assertThat(s.usage.getLast().outcome()).isEqualTo(UsageReport.Outcome.ERROR);
         HttpResponse<String> w = waiting.get();
         assertThat(w.body()).startsWith(": keep-alive").endsWith("data: [DONE]\n\n");
         assertThat(a.get().statusCode()).isEqualTo(200);
