@@ -1,7 +1,10 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.gateway.Gateway;
 import io.qwen4j.gateway.PriceTable;
+import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.local.LocalBackend;
 import io.qwen4j.local.LocalModel;
 import io.qwen4j.store.Database;
 import io.qwen4j.web.ApiServer;
@@ -13,12 +16,15 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code qwen4j serve}: the OpenAI-compatible HTTP server over one local model. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a GGUF model over the OpenAI-compatible HTTP API.")
 final class ServeCommand implements Callable<Integer> {
+    /** Without --ctx-size: the model's context length, capped here so that the default KV cache stays modest. */
+    static final int DEFAULT_CTX_CAP = 8192;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "The model's GGUF file.")
     Path model;
@@ -50,8 +56,39 @@ final class ServeCommand implements Callable<Integer> {
             description = "Opens the admin API (/admin/keys) to this bearer secret (default: $QWEN4J_ADMIN_KEY; none: off).")
     String adminKey;
 
+    @Option(names = {"-np", "--parallel"}, defaultValue = "4", description = "Sequences generated at once (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", paramLabel = "TOKENS",
+            description = "Most tokens (prompt + completion) of one sequence; the KV cache holds --parallel of them "
+                    + "(default: the model's context length, at most " + DEFAULT_CTX_CAP + ").")
+    int ctxSize;
+
+    @Option(names = "--kv-cache-type", defaultValue = "f16", paramLabel = "f16|bf16|f32",
+            description = "Element type of the KV cache (default: ${DEFAULT-VALUE}).")
+    String kvCacheType;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "Compute threads (default: all cores).")
+    int threads;
+
+    @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting for a slot before new ones get 503 (default: ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--lenient", description = "Ignore request parameters no API defines instead of refusing them with a 400.")
+    boolean lenient;
+
     @Override
     public Integer call() throws Exception {
+        PagedKvCache.Storage storage = switch (kvCacheType.toLowerCase(Locale.ROOT)) {
+            case "f16" -> PagedKvCache.Storage.F16;
+            case "bf16" -> PagedKvCache.Storage.BF16;
+            case "f32" -> PagedKvCache.Storage.F32;
+            default -> {
+                System.err.println("qwen4j: --kv-cache-type must be f16, bf16 or f32, got " + kvCacheType);
+                yield null;
+            }
+        };
+        if (storage == null) return 2;
         PriceTable priceTable = prices == null ? PriceTable.defaults() : PriceTable.load(prices);
         Database db = store.open();
         boolean keysExist = new io.qwen4j.store.ApiKeyStore(db).any();
@@ -62,26 +99,39 @@ final class ServeCommand implements Callable<Integer> {
                     + " --db %s), listen on 127.0.0.1, or pass --no-auth to serve without keys on purpose.%n", host, store.url(), store.url());
             return 2;
         }
-        Gateway gateway = Gateway.open(db, Gateway.Settings.defaults().withPrices(priceTable).withNoAuth(noAuth).withAdminKey(adminKey));
         LocalModel loaded;
+        LocalBackend backend;
+        int ctx;
         try {
             loaded = LocalModel.load(model, chatTemplate, servedModelNames);
         } catch (Exception | Error e) {
-            gateway.close();
             db.close();
             throw e;
         }
+        try {
+            ctx = ctxSize > 0 ? ctxSize : Math.min(loaded.contextLength() > 0 ? loaded.contextLength() : DEFAULT_CTX_CAP, DEFAULT_CTX_CAP);
+            EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, 512, storage);
+            backend = LocalBackend.start(loaded, config, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            loaded.close();
+            db.close();
+            System.err.println("qwen4j: " + e.getMessage());
+            return 1;
+        }
+        Gateway gateway = Gateway.open(db, Gateway.Settings.defaults().withPrices(priceTable).withNoAuth(noAuth).withAdminKey(adminKey));
         for (String name : loaded.names()) {
             if (priceTable.of(name).isEmpty()) {
                 System.err.printf("qwen4j: warning: '%s' has no price (see --prices); keyed requests for it are refused with 403%n", name);
             }
         }
-        ApiServer server = new ApiServer(loaded, gateway).start(host, port);
-        System.err.printf("qwen4j: serving %s as %s on http://%s:%d (store %s, %s)%n", model, loaded.names(), host, server.port(),
-                store.url(), noAuth ? "no auth" : keysExist ? "API keys required" : "no keys yet: open on loopback only");
+        ApiServer server = new ApiServer(backend, ApiServer.Options.defaults().withLenient(lenient), gateway).start(host, port);
+        System.err.printf("qwen4j: serving %s as %s on http://%s:%d (parallel %d, ctx %d, kv %s; store %s, %s)%n", model, loaded.names(),
+                host, server.port(), parallel, ctx, kvCacheType, store.url(),
+                noAuth ? "no auth" : keysExist ? "API keys required" : "no keys yet: open on loopback only");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            backend.close();
             gateway.close();
             db.close();
             loaded.close();

@@ -70,4 +70,15 @@ class CommandsTest {
         String message = expected.substring(expected.indexOf("message: ") + 9).stripTrailing();
         assertThat(raised.stderr()).contains(message);
     }
+
+    @Test
+    void serveRefusesAContextItCannotHold() {
+        String model = testdata("models/qwen3vl-tiny-F32.gguf").toString();
+        Run tooLong = run("serve", "--model", model, "--ctx-size", "100000", "--port", "0");
+        assertThat(tooLong.exitCode()).isEqualTo(1);
+        assertThat(tooLong.stderr()).contains("--ctx-size 100000 exceeds the model's context length 4096");
+        Run badType = run("serve", "--model", model, "--kv-cache-type", "q4", "--port", "0");
+        assertThat(badType.exitCode()).isEqualTo(2);
+        assertThat(badType.stderr()).contains("--kv-cache-type must be f16, bf16 or f32");
+    }
 }

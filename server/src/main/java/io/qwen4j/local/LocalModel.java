@@ -23,9 +23,14 @@ public final class LocalModel implements AutoCloseable {
     private final ChatPrompt chatPrompt; // null when the model has no template and none was given
     private final List<String> names;
     private final int contextLength;
+    private final String fileName;
+    private final long fileSize;
 
-    private LocalModel(GgufFile gguf, Qwen3Tokenizer tokenizer, ChatPrompt chatPrompt, List<String> names, int contextLength) {
+    private LocalModel(GgufFile gguf, Qwen3Tokenizer tokenizer, ChatPrompt chatPrompt, List<String> names, int contextLength,
+                       String fileName, long fileSize) {
         this.gguf = gguf;
+        this.fileName = fileName;
+        this.fileSize = fileSize;
         this.tokenizer = tokenizer;
         this.chatPrompt = chatPrompt;
         this.names = names;
@@ -56,11 +61,24 @@ public final class LocalModel implements AutoCloseable {
             List<String> names = servedNames == null || servedNames.isEmpty()
                     ? List.of(gguf.metadata().getString("general.name", model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "")))
                     : List.copyOf(servedNames);
-            return new LocalModel(gguf, tokenizer, prompt, names, ctx);
+            return new LocalModel(gguf, tokenizer, prompt, names, ctx, model.getFileName().toString(), Files.size(model));
         } catch (IOException | RuntimeException e) {
             gguf.close();
             throw e;
         }
+    }
+
+    /** The open GGUF file (weights are mapped from it). */
+    public GgufFile gguf() {
+        return gguf;
+    }
+
+    public String fileName() {
+        return fileName;
+    }
+
+    public long fileSize() {
+        return fileSize;
     }
 
     public List<String> names() {

@@ -1,5 +1,10 @@
 package io.qwen4j.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.local.LocalBackend;
 import io.qwen4j.local.LocalModel;
 import io.qwen4j.store.Database;
 import io.qwen4j.store.NewApiKey;
@@ -17,7 +22,7 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The existing endpoints of ApiServer behind the gateway: /tokenize needs a key and counts against the RPM. */
+/** ApiServer behind the gateway: keys and rate limits on every endpoint, generation reserved, charged and recorded. */
 class ApiServerAuthTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -33,8 +38,9 @@ class ApiServerAuthTest {
         Path model = Path.of(System.getProperty("qwen4j.testdata", "../testdata"), "models/qwen3vl-tiny-Q8_0.gguf");
         try (Database db = TestStores.open("sqlite");
              LocalModel loaded = LocalModel.load(model, null, null);
+             LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(1, 512, 4, 512, PagedKvCache.Storage.F32), 1);
              Gateway gateway = Gateway.open(db, Gateway.Settings.defaults());
-             ApiServer server = new ApiServer(loaded, gateway).start("127.0.0.1", 0)) {
+             ApiServer server = new ApiServer(backend, ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
             int port = server.port();
             assertThat(post(port, "/tokenize", null).statusCode()).as("no keys yet: local open mode").isEqualTo(200);
 
@@ -56,6 +62,51 @@ class ApiServerAuthTest {
             HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void chatCompletionsAreReservedChargedExactlyAndRecorded() throws Exception {
+        Path model = Path.of(System.getProperty("qwen4j.testdata", "../testdata"), "models/qwen3vl-tiny-Q8_0.gguf");
+        String name = "qwen/qwen3-vl-32b-instruct"; // priced by default at 0.0045 in, 0.014 out per 1,000 tokens
+        ObjectMapper json = new ObjectMapper();
+        try (Database db = TestStores.open("sqlite");
+             LocalModel loaded = LocalModel.load(model, null, java.util.List.of(name));
+             LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(2, 512, 4, 512, PagedKvCache.Storage.F32), 1);
+             Gateway gateway = Gateway.open(db, Gateway.Settings.defaults());
+             ApiServer server = new ApiServer(backend, ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
+            KeySecret k = KeySecret.generate();
+            var key = gateway.keys().create(new NewApiKey("buyer", new BigDecimal("0.001"), "CNY", null, null, null, null), k.hash(), k.prefix(), Instant.now());
+            String body = "{\"model\": \"" + name + "\", \"max_tokens\": 8, \"messages\": [{\"role\": \"user\", \"content\": \"你好\"}]}";
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + k.secret()).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode usage = json.readTree(r.body()).get("usage");
+            int prompt = usage.get("prompt_tokens").asInt(), completion = usage.get("completion_tokens").asInt();
+            assertThat(completion).isEqualTo(8);
+            BigDecimal expected = new BigDecimal("0.0045").multiply(BigDecimal.valueOf(prompt))
+                    .add(new BigDecimal("0.014").multiply(BigDecimal.valueOf(completion))).divide(BigDecimal.valueOf(1000));
+            assertThat(new BigDecimal(usage.get("cost").asText())).isEqualByComparingTo(expected);
+            var after = gateway.keys().find(key.id()).orElseThrow();
+            assertThat(after.balance()).isEqualByComparingTo(new BigDecimal("0.001").subtract(expected));
+            assertThat(after.reserved()).isEqualByComparingTo(BigDecimal.ZERO);
+            assertThat(gateway.ledger().check().clean()).isTrue();
+
+            // A request whose worst case exceeds what is left is refused before any work, with 402.
+            String big = body.replace("\"max_tokens\": 8", "\"max_tokens\": 480");
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + k.secret()).POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(402);
+            assertThat(refused.body()).contains("insufficient_quota");
+            assertThat(gateway.keys().find(key.id()).orElseThrow().balance()).isEqualByComparingTo(after.balance());
+
+            // /v1/models shows the price.
+            HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/models"))
+                    .header("Authorization", "Bearer " + k.secret()).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode pricing = json.readTree(models.body()).get("data").get(0).get("pricing");
+            assertThat(pricing.get("input_per_1k").asText()).isEqualTo("0.0045");
+            assertThat(pricing.get("output_per_1k").asText()).isEqualTo("0.014");
+            assertThat(pricing.get("currency").asText()).isEqualTo("CNY");
         }
     }
 }

@@ -2,6 +2,9 @@ package io.qwen4j.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.local.LocalBackend;
 import io.qwen4j.local.LocalModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalModel model;
+    private static LocalBackend backend;
     private static ApiServer server;
     private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -30,12 +34,14 @@ class ApiServerTest {
     @BeforeAll
     static void start() throws Exception {
         model = LocalModel.load(testdata("models/qwen3vl-tiny-Q8_0.gguf"), null, null);
-        server = new ApiServer(model).start("127.0.0.1", 0);
+        backend = LocalBackend.start(model, new EngineConfig(2, 4096, 8, 512, PagedKvCache.Storage.F16), 2);
+        server = new ApiServer(backend, ApiServer.Options.defaults()).start("127.0.0.1", 0);
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        backend.close();
         model.close();
     }
 
@@ -119,7 +125,8 @@ class ApiServerTest {
             io.qwen4j.gguf.GgufWriter.copyOf(source).remove("tokenizer.chat_template").write(bare);
         }
         try (LocalModel m = LocalModel.load(bare, null, java.util.List.of("bare"));
-             ApiServer s = new ApiServer(m).start("127.0.0.1", 0)) {
+             LocalBackend b = LocalBackend.start(m, new EngineConfig(1, 256, 2, 256, PagedKvCache.Storage.F32), 1);
+             ApiServer s = new ApiServer(b, ApiServer.Options.defaults()).start("127.0.0.1", 0)) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/tokenize"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")).build(),
                     HttpResponse.BodyHandlers.ofString());

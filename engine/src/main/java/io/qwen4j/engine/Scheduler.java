@@ -1,0 +1,396 @@
+package io.qwen4j.engine;
+
+import io.qwen4j.kv.KvSequence;
+import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.model.ModelStep;
+import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.sampling.Logprobs;
+import io.qwen4j.sampling.SamplingChain;
+import io.qwen4j.sampling.TokenHistory;
+import io.qwen4j.tokenizer.Qwen3Tokenizer;
+import io.qwen4j.tokenizer.StreamingDetokenizer;
+import io.qwen4j.tokenizer.TokenType;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Continuous batching on one thread. Every iteration:
+ * <ol>
+ *   <li>drops cancelled sequences (their KV blocks go back to the pool at once);</li>
+ *   <li>admits waiting sequences, first come first served, while fewer than {@code parallel} run and the KV
+ *       pool can hold their prompt and {@code max_tokens} (reserved up front, so a running sequence never
+ *       runs out of cache);</li>
+ *   <li>builds one batch: one decode token per sequence that has finished its prompt, then prompt chunks
+ *       with the rest of the step's token budget;</li>
+ *   <li>runs one {@link ModelStep} over it, then samples, detokenizes, matches stop strings and reports each
+ *       sequence's new token.</li>
+ * </ol>
+ */
+public final class Scheduler implements Engine {
+    private static final System.Logger log = System.getLogger(Scheduler.class.getName());
+
+    private final ModelStep model;
+    private final PagedKvCache cache;
+    private final Qwen3Tokenizer tokenizer;
+    private final int vocab;
+    private final EngineConfig config;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>(); // guarded by lock
+    private final List<Sequence> running = new ArrayList<>(); // scheduler thread only
+    private final Thread thread;
+    private final AtomicLong steps = new AtomicLong();
+    private volatile int runningCount;
+    private int reservedBlocks; // scheduler thread only
+    private volatile boolean closed;
+
+    public Scheduler(ModelStep model, PagedKvCache cache, Qwen3Tokenizer tokenizer, int vocab, EngineConfig config) {
+        this.model = model;
+        this.cache = cache;
+        this.tokenizer = tokenizer;
+        this.vocab = vocab;
+        this.config = config;
+        this.thread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::loop);
+    }
+
+    @Override
+    public int contextSize() {
+        return config.contextSize();
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** Sequences in the batch now. */
+    public int running() {
+        return runningCount;
+    }
+
+    public int waiting() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int freeKvBlocks() {
+        return cache.freeBlocks();
+    }
+
+    /** Model steps run so far. */
+    public long steps() {
+        return steps.get();
+    }
+
+    @Override
+    public List<Handle> submitAll(List<GenerationRequest> requests, List<TokenListener> listeners) {
+        if (requests.size() != listeners.size()) throw new IllegalArgumentException("one listener per request");
+        List<Sequence> seqs = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            GenerationRequest r = requests.get(i);
+            if (r.prompt().length + r.maxTokens() > config.contextSize()) {
+                throw new IllegalArgumentException("prompt (" + r.prompt().length + ") + max tokens (" + r.maxTokens()
+                        + ") exceed the context size " + config.contextSize());
+            }
+            for (int id : r.prompt()) {
+                if (id < 0 || id >= vocab) throw new IllegalArgumentException("token id " + id + " outside the vocabulary (" + vocab + ")");
+            }
+            seqs.add(new Sequence(r, listeners.get(i)));
+        }
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("engine closed");
+            // A request that can start at once is never refused; beyond the free slots, the queue bound applies.
+            int freeSlots = Math.max(0, config.parallel() - runningCount);
+            if (waiting.size() + seqs.size() > config.maxQueued() + freeSlots) {
+                throw new EngineOverloadedException("the server is overloaded: " + config.parallel() + " sequences running and "
+                        + waiting.size() + " waiting (--max-queue " + config.maxQueued() + ")", 1);
+            }
+            waiting.addAll(seqs);
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+        return List.copyOf(seqs);
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                reapCancelled();
+                admit();
+                if (running.isEmpty()) {
+                    lock.lock();
+                    try {
+                        while (!closed && waiting.isEmpty()) wake.await();
+                    } finally {
+                        lock.unlock();
+                    }
+                    continue;
+                }
+                step();
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException | Error e) {
+                log.log(System.Logger.Level.ERROR, "scheduler iteration failed", e);
+                for (Sequence s : List.copyOf(running)) fail(s, e instanceof RuntimeException re ? re : new IllegalStateException(e));
+            }
+        }
+        lock.lock();
+        try {
+            for (Sequence s : waiting) s.listener.onError(new IllegalStateException("the engine is shutting down"));
+            waiting.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Sequence s : List.copyOf(running)) fail(s, new IllegalStateException("the engine is shutting down"));
+    }
+
+    private void reapCancelled() {
+        for (Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
+            Sequence s = it.next();
+            if (s.cancelled) {
+                it.remove();
+                runningCount = running.size();
+                release(s); // blocks back in the pool before the listener hears of the end
+                s.finish(new Completion(FinishReason.CANCELLED, "cancelled", null, "", s.request.prompt().length, 0, s.generated));
+            }
+        }
+    }
+
+    private void admit() {
+        lock.lock();
+        try {
+            for (Iterator<Sequence> it = waiting.iterator(); it.hasNext(); ) {
+                Sequence s = it.next();
+                if (s.cancelled) {
+                    it.remove();
+                    s.finish(new Completion(FinishReason.CANCELLED, "cancelled", null, "", s.request.prompt().length, 0, 0));
+                }
+            }
+            while (!waiting.isEmpty() && running.size() < config.parallel()) {
+                Sequence s = waiting.peekFirst();
+                int need = blocksFor(s.request.prompt().length + s.request.maxTokens());
+                int total = config.parallel() * blocksFor(config.contextSize());
+                if (reservedBlocks + need > total) break; // first come, first served: nobody overtakes
+                waiting.pollFirst();
+                reservedBlocks += need;
+                s.reservedBlocks = need;
+                s.kv = cache.newSequence();
+                running.add(s);
+            }
+            runningCount = running.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int blocksFor(int tokens) {
+        return (tokens + cache.blockSize() - 1) / cache.blockSize();
+    }
+
+    private void step() {
+        List<SequenceChunk> chunks = new ArrayList<>();
+        List<Sequence> owners = new ArrayList<>();
+        int budget = config.stepTokenBudget();
+        for (Sequence s : running) {
+            if (!s.prefilled()) continue;
+            chunks.add(SequenceChunk.text(s.kv, new int[] {s.lastToken}, s.position).logits(SequenceChunk.Logits.LAST));
+            owners.add(s);
+            budget--;
+        }
+        for (Sequence s : running) {
+            if (s.prefilled()) continue;
+            if (budget <= 0 && !chunks.isEmpty()) break;
+            int[] prompt = s.request.prompt();
+            int n = Math.min(prompt.length - s.prefilledTokens, Math.max(budget, 1));
+            int[] part = java.util.Arrays.copyOfRange(prompt, s.prefilledTokens, s.prefilledTokens + n);
+            boolean last = s.prefilledTokens + n == prompt.length;
+            chunks.add(SequenceChunk.text(s.kv, part, s.position).logits(last ? SequenceChunk.Logits.LAST : SequenceChunk.Logits.NONE));
+            owners.add(s);
+            budget -= n;
+        }
+        ModelStep.StepOutput out;
+        try {
+            out = model.step(cache, chunks);
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, "model step failed", e);
+            for (Sequence s : owners) fail(s, e);
+            return;
+        }
+        steps.incrementAndGet();
+        for (int i = 0; i < chunks.size(); i++) {
+            Sequence s = owners.get(i);
+            int n = chunks.get(i).size();
+            s.position += n;
+            if (!s.prefilled()) s.prefilledTokens += n;
+            float[] logits = out.logits(i);
+            if (logits == null || s.cancelled) continue;
+            if (logits.length != vocab) logits = java.util.Arrays.copyOf(logits, vocab);
+            Completion end = s.accept(logits);
+            if (end != null) {
+                running.remove(s);
+                runningCount = running.size();
+                release(s);
+                s.finish(end);
+            }
+        }
+        runningCount = running.size();
+    }
+
+    private void release(Sequence s) {
+        if (s.kv != null) {
+            cache.release(s.kv);
+            s.kv = null;
+        }
+        reservedBlocks -= s.reservedBlocks;
+        s.reservedBlocks = 0;
+    }
+
+    private void fail(Sequence s, RuntimeException e) {
+        running.remove(s);
+        runningCount = running.size();
+        release(s);
+        if (!s.done) {
+            s.done = true;
+            s.listener.onError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One sequence's state; touched by the scheduler thread only, except {@link #cancel()}. */
+    private final class Sequence implements Handle {
+        final GenerationRequest request;
+        final TokenListener listener;
+        final TokenHistory history;
+        final SamplingChain chain;
+        final StreamingDetokenizer detokenizer = tokenizer.newStreamingDetokenizer();
+        final StopSequenceMatcher stops;
+        KvSequence kv;
+        int reservedBlocks;
+        int prefilledTokens;
+        int position;
+        int lastToken;
+        int generated;
+        volatile boolean cancelled;
+        volatile boolean done;
+
+        Sequence(GenerationRequest request, TokenListener listener) {
+            this.request = request;
+            this.listener = listener;
+            this.history = new TokenHistory(request.prompt());
+            this.chain = new SamplingChain(request.sampling(), request.constraint());
+            this.stops = new StopSequenceMatcher(request.stop());
+        }
+
+        boolean prefilled() {
+            return prefilledTokens == request.prompt().length;
+        }
+
+        @Override
+        public void cancel() {
+            if (done || cancelled) return;
+            cancelled = true;
+            lock.lock();
+            try {
+                wake.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            return done;
+        }
+
+        /** Samples the next token from this step's logits and reports it; returns the end, if this was the last. */
+        Completion accept(float[] logits) {
+            float logprob = Float.NaN;
+            Logprobs.TopK top = null;
+            float[] raw = null;
+            double lse = 0;
+            if (request.logprobs() >= 0) {
+                // Log-probabilities of the model's own distribution (vLLM's default "raw" logprobs): before
+                // penalties, bias, temperature and truncation.
+                lse = Logprobs.logSumExp(logits, 0, vocab);
+                top = request.logprobs() > 0 ? Logprobs.topK(logits, 0, vocab, request.logprobs()) : new Logprobs.TopK(new int[0], new float[0]);
+                raw = logits.clone();
+            }
+            boolean early = generated < request.minTokens();
+            if (early) banEndings(logits);
+            int token = chain.next(logits, history);
+            if (raw != null) logprob = (float) (raw[token] - lse);
+            history.append(token);
+            if (request.constraint() != null) request.constraint().accept(token);
+            generated++;
+            lastToken = token;
+
+            boolean eos = !request.ignoreEos() && tokenizer.isEndOfGeneration(token) && !early;
+            boolean stopToken = request.stopTokenIds().contains(token) && !early;
+            String piece = eos || stopToken ? "" : decode(token);
+            StopSequenceMatcher.Result r = stops.push(piece);
+            Completion end = null;
+            int promptTokens = request.prompt().length;
+            if (r.matched() != null && !early) {
+                end = new Completion(FinishReason.STOP, "stop_sequence", r.matched(), "", promptTokens, 0, generated);
+            } else if (eos || stopToken) {
+                end = new Completion(FinishReason.STOP, eos ? "eos" : "stop_token", token, tail(), promptTokens, 0, generated);
+            } else if (generated >= request.maxTokens()) {
+                end = new Completion(FinishReason.LENGTH, "max_tokens", null, tail(), promptTokens, 0, generated);
+            }
+            String text = r.matched() != null && early ? r.text() + r.matched() : r.text();
+            listener.onToken(new GeneratedToken(token, text, logprob, top, eos || stopToken));
+            return end;
+        }
+
+        private String decode(int token) {
+            if (request.skipSpecialTokens() && tokenizer.vocabulary().type(token) == TokenType.CONTROL) return "";
+            return detokenizer.push(token);
+        }
+
+        private String tail() {
+            StopSequenceMatcher.Result r = stops.push(detokenizer.flush());
+            return r.text() + stops.flush();
+        }
+
+        private void banEndings(float[] logits) {
+            for (int id = 0; id < vocab; id++) {
+                if ((!request.ignoreEos() && tokenizer.isEndOfGeneration(id)) || request.stopTokenIds().contains(id)) {
+                    logits[id] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+
+        void finish(Completion c) {
+            if (done) return;
+            done = true;
+            listener.onFinish(c);
+        }
+    }
+}

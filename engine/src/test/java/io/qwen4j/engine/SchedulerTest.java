@@ -1,0 +1,275 @@
+package io.qwen4j.engine;
+
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.sampling.Generator;
+import io.qwen4j.sampling.Sampler;
+import io.qwen4j.sampling.SamplingParams;
+import io.qwen4j.tensor.WorkerPool;
+import io.qwen4j.testing.TestData;
+import io.qwen4j.tokenizer.Qwen3Tokenizer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The scheduler on the tiny F32 fixture model: batching changes nothing, cancellation frees everything. */
+class SchedulerTest {
+    static WorkerPool pool;
+    static GgufFile gguf;
+    static Qwen3VlTextModel model;
+    static Qwen3Tokenizer tokenizer;
+
+    @BeforeAll
+    static void load() throws Exception {
+        pool = new WorkerPool(2);
+        gguf = GgufFile.open(TestData.path("models/qwen3vl-tiny-F32.gguf"));
+        model = Qwen3VlTextModel.load(gguf, pool);
+        tokenizer = Qwen3Tokenizer.fromGguf(gguf);
+    }
+
+    @AfterAll
+    static void close() {
+        gguf.close();
+        pool.close();
+    }
+
+    static Scheduler scheduler(EngineConfig config) {
+        PagedKvCache cache = model.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
+        return new Scheduler(model, cache, tokenizer, model.config().vocab(), config);
+    }
+
+    static EngineConfig config(int parallel) {
+        return new EngineConfig(parallel, 512, 16, 512, PagedKvCache.Storage.F32);
+    }
+
+    /** Collects one sequence's events. */
+    static class Collector implements TokenListener {
+        final List<GeneratedToken> tokens = new CopyOnWriteArrayList<>();
+        final StringBuilder text = new StringBuilder();
+        final CompletableFuture<Completion> done = new CompletableFuture<>();
+
+        @Override
+        public void onToken(GeneratedToken token) {
+            tokens.add(token);
+            synchronized (text) {
+                text.append(token.text());
+            }
+        }
+
+        @Override
+        public void onFinish(Completion completion) {
+            synchronized (text) {
+                text.append(completion.tail());
+            }
+            done.complete(completion);
+        }
+
+        @Override
+        public void onError(RuntimeException error) {
+            done.completeExceptionally(error);
+        }
+
+        int[] ids() {
+            return tokens.stream().mapToInt(GeneratedToken::id).toArray();
+        }
+
+        Completion await() throws Exception {
+            return done.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The blocks go back to the pool before the listener hears of the end. */
+    static void awaitFreeBlocks(Scheduler s, int expected) {
+        assertThat(s.freeKvBlocks()).isEqualTo(expected);
+    }
+
+    static int[] prompt(String text) {
+        return tokenizer.encode("<|im_start|>user\n" + text + "<|im_end|>\n<|im_start|>assistant\n", true);
+    }
+
+    static int[] alone(int[] prompt, int n) {
+        try (PagedKvCache cache = model.newKvCache(prompt.length + n + 16, PagedKvCache.Storage.F32)) {
+            return new Generator(model, cache, model.config().vocab())
+                    .generate(SequenceChunk.text(cache.newSequence(), prompt, 0), prompt.length, n, Sampler.greedy(), 1)
+                    .stream().mapToInt(Generator.Step::token).toArray();
+        }
+    }
+
+    @Test
+    void batchedGreedyEqualsUnbatchedWithChunkedPrefill() throws Exception {
+        String[] texts = {"Hello! Who are you?", "Tell me a story about a dragon who lived in a very tall mountain and liked tea.",
+                "1 2 3 4 5", "日本語のテキスト", "Why is the sky blue? Explain briefly.", "x", "code: for (int i = 0; i < n; i++) {}", "ok"};
+        // The model runs one step at a time: the references come first, the scheduler after.
+        List<int[]> expected = new ArrayList<>();
+        for (String t : texts) expected.add(alone(prompt(t), 12));
+        // A budget of 7 tokens per step forces every prompt to be prefilled in chunks between decode steps.
+        try (Scheduler s = scheduler(config(8).withStepTokenBudget(7))) {
+            List<Collector> cs = new ArrayList<>();
+            List<GenerationRequest> rs = new ArrayList<>();
+            for (String t : texts) {
+                cs.add(new Collector());
+                rs.add(GenerationRequest.greedy(prompt(t), 12).withIgnoreEos(true));
+            }
+            s.submitAll(rs, List.copyOf(cs));
+            for (int i = 0; i < texts.length; i++) {
+                Completion c = cs.get(i).await();
+                assertThat(c.reason()).isEqualTo(FinishReason.LENGTH);
+                assertThat(c.completionTokens()).isEqualTo(12);
+                assertThat(cs.get(i).ids()).as(texts[i]).containsExactly(expected.get(i));
+            }
+            awaitFreeBlocks(s, 8 * 512 / 16);
+        }
+    }
+
+    @Test
+    void cancellationStopsWithinOneStepAndFreesTheKvBlocks() throws Exception {
+        try (Scheduler s = scheduler(config(2))) {
+            int total = s.freeKvBlocks();
+            CountDownLatch five = new CountDownLatch(5);
+            List<Long> stepAtToken = new CopyOnWriteArrayList<>();
+            Collector c = new Collector() {
+                @Override
+                public void onToken(GeneratedToken token) {
+                    super.onToken(token);
+                    stepAtToken.add(s.steps());
+                    five.countDown();
+                }
+            };
+            Handle h = s.submit(GenerationRequest.greedy(prompt("Count forever"), 400).withIgnoreEos(true), c);
+            assertThat(five.await(30, TimeUnit.SECONDS)).isTrue();
+            long stepAtCancel = s.steps();
+            h.cancel();
+            Completion done = c.await();
+            assertThat(done.reason()).isEqualTo(FinishReason.CANCELLED);
+            // At most the step running when cancel() was called may still report a token.
+            assertThat(s.steps()).isLessThanOrEqualTo(stepAtCancel + 1);
+            assertThat(c.tokens.size()).isLessThan(400);
+            awaitFreeBlocks(s, total);
+            assertThat(s.running()).isZero();
+            assertThat(h.isDone()).isTrue();
+        }
+    }
+
+    @Test
+    void fullQueueRefusesAtOnce() throws Exception {
+        try (Scheduler s = scheduler(config(1).withMaxQueued(1))) {
+            Collector a = new Collector(), b = new Collector();
+            Handle ha = s.submit(GenerationRequest.greedy(prompt("a"), 300).withIgnoreEos(true), a);
+            Handle hb = s.submit(GenerationRequest.greedy(prompt("b"), 300).withIgnoreEos(true), b);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (s.running() == 0 && System.nanoTime() < deadline) Thread.sleep(1);
+            assertThatThrownBy(() -> s.submit(GenerationRequest.greedy(prompt("c"), 10), new Collector()))
+                    .isInstanceOf(EngineOverloadedException.class).hasMessageContaining("overloaded");
+            hb.cancel();
+            ha.cancel();
+            assertThat(a.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(b.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(b.tokens).isEmpty();
+        }
+    }
+
+    @Test
+    void stopStringsCutTheTextAndAreNeverEmitted() throws Exception {
+        try (Scheduler s = scheduler(config(2))) {
+            int[] p = prompt("Hello! Who are you?");
+            Collector free = new Collector();
+            s.submit(GenerationRequest.greedy(p, 24).withIgnoreEos(true), free);
+            free.await();
+            String full = free.text.toString();
+            assertThat(full.length()).isGreaterThan(12);
+            String stop = full.substring(8, 11);
+            int at = full.indexOf(stop);
+            Collector cut = new Collector();
+            s.submit(GenerationRequest.greedy(p, 24).withIgnoreEos(true).withStop(List.of(stop, "never-seen-xyz")), cut);
+            Completion c = cut.await();
+            assertThat(c.reason()).isEqualTo(FinishReason.STOP);
+            assertThat(c.nativeReason()).isEqualTo("stop_sequence");
+            assertThat(c.stopReason()).isEqualTo(stop);
+            assertThat(cut.text.toString()).isEqualTo(full.substring(0, at));
+        }
+    }
+
+    @Test
+    void endOfGenerationTokenStopsUnlessIgnored() throws Exception {
+        int eos = tokenizer.eosId();
+        SamplingParams forceEos = new SamplingParams(0f, 0, 1, 0, 0, 1f, 0f, 0f, Map.of(eos, 100f), 0);
+        try (Scheduler s = scheduler(config(2))) {
+            Collector c = new Collector();
+            s.submit(GenerationRequest.greedy(prompt("hi"), 10).withSampling(forceEos), c);
+            Completion done = c.await();
+            assertThat(done.reason()).isEqualTo(FinishReason.STOP);
+            assertThat(done.nativeReason()).isEqualTo("eos");
+            assertThat(done.stopReason()).isEqualTo(eos);
+            assertThat(done.completionTokens()).isEqualTo(1);
+            assertThat(c.text.toString()).isEmpty();
+
+            Collector ignored = new Collector();
+            s.submit(GenerationRequest.greedy(prompt("hi"), 10).withSampling(forceEos).withIgnoreEos(true), ignored);
+            Completion all = ignored.await();
+            assertThat(all.reason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(all.nativeReason()).isEqualTo("max_tokens");
+            assertThat(ignored.ids()).containsOnly(eos).hasSize(10);
+            assertThat(ignored.text.toString()).isEmpty(); // control tokens give no text
+        }
+    }
+
+    @Test
+    void logprobsAreTheModelsDistributionAndSeedsReproduce() throws Exception {
+        try (Scheduler s = scheduler(config(4))) {
+            int[] p = prompt("Why is the sky blue?");
+            Collector greedy = new Collector();
+            s.submit(GenerationRequest.greedy(p, 8).withIgnoreEos(true).withLogprobs(5), greedy);
+            greedy.await();
+            for (GeneratedToken t : greedy.tokens) {
+                assertThat(t.top().ids()[0]).isEqualTo(t.id());
+                assertThat(t.logprob()).isEqualTo(t.top().logprobs()[0]);
+                assertThat(t.top().size()).isEqualTo(5);
+            }
+            SamplingParams hot = new SamplingParams(1.5f, 0, 1, 0, 0, 1f, 0f, 0f, Map.of(), 1234);
+            Collector a = new Collector(), b = new Collector(), c = new Collector();
+            GenerationRequest r = GenerationRequest.greedy(p, 16).withIgnoreEos(true).withSampling(hot).withLogprobs(0);
+            s.submitAll(List.of(r, r, r.withSampling(hot.withSeed(99))), List.of(a, b, c));
+            a.await();
+            b.await();
+            c.await();
+            assertThat(a.ids()).containsExactly(b.ids());
+            assertThat(a.ids()).isNotEqualTo(c.ids());
+            // Sampled tokens still report their log-probability under the raw model distribution.
+            for (GeneratedToken t : a.tokens) assertThat(t.logprob()).isLessThanOrEqualTo(0f).isGreaterThan(Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    @Test
+    void promptPlusMaxTokensBeyondTheContextIsRefused() {
+        try (Scheduler s = scheduler(config(1))) {
+            assertThatThrownBy(() -> s.submit(GenerationRequest.greedy(new int[500], 100), new Collector()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("context size 512");
+        }
+    }
+
+    @Test
+    void kvSizingRefusesWhatCannotBeHeld() {
+        EngineConfig c = new EngineConfig(4, 4096, 8, 512, PagedKvCache.Storage.F16);
+        // 4 layers × 2 KV heads × 64 × 2 (K, V) × 2 bytes = 2048 bytes per token.
+        assertThat(KvCacheSizing.bytesPerToken(model.config(), PagedKvCache.Storage.F16)).isEqualTo(2048);
+        assertThat(KvCacheSizing.bytes(model.config(), c)).isEqualTo(4L * 4096 * 2048);
+        KvCacheSizing.check(model.config(), c, 1L << 30);
+        assertThatThrownBy(() -> KvCacheSizing.check(model.config(), c, 1L << 20))
+                .hasMessageContaining("needs 32.0 MiB").hasMessageContaining("--ctx-size");
+        assertThatThrownBy(() -> KvCacheSizing.check(model.config(), new EngineConfig(1, 8192, 8, 512, PagedKvCache.Storage.F16), 1L << 40))
+                .hasMessageContaining("exceeds the model's context length 4096");
+    }
+}

@@ -1,0 +1,17 @@
+package io.qwen4j.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** A backend that can show its tokenizer ({@code /tokenize}, {@code /detokenize}, as vLLM and llama.cpp do). */
+public interface TokenizingBackend {
+
+    int[] tokenize(String prompt, boolean parseSpecial);
+
+    int[] tokenizeChat(JsonNode messages, JsonNode tools, JsonNode templateKwargs, boolean addGenerationPrompt);
+
+    String detokenize(int[] ids);
+
+    int vocabularySize();
+
+    int maxModelLen();
+}

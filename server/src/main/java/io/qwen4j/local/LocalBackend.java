@@ -1,0 +1,438 @@
+package io.qwen4j.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.api.ApiException;
+import io.qwen4j.api.ChatBackend;
+import io.qwen4j.api.ChatCompletionRequest;
+import io.qwen4j.api.ChoiceDelta;
+import io.qwen4j.api.ChoiceEnd;
+import io.qwen4j.api.CompletionRequest;
+import io.qwen4j.api.GenerationListener;
+import io.qwen4j.api.GenerationOptions;
+import io.qwen4j.api.GenerationStream;
+import io.qwen4j.api.ModelCard;
+import io.qwen4j.api.TokenLogprob;
+import io.qwen4j.api.TokenizingBackend;
+import io.qwen4j.api.Usage;
+import io.qwen4j.engine.Completion;
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.engine.EngineOverloadedException;
+import io.qwen4j.engine.GeneratedToken;
+import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.Handle;
+import io.qwen4j.engine.KvCacheSizing;
+import io.qwen4j.engine.Scheduler;
+import io.qwen4j.engine.TokenListener;
+import io.qwen4j.gguf.GgufFormatException;
+import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.sampling.SamplingParams;
+import io.qwen4j.tensor.WorkerPool;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The local backend: OpenAI requests → chat template → token ids → the engine's {@link Scheduler}, and the
+ * engine's tokens back as OpenAI deltas (reasoning split from the answer, logprobs as token strings).
+ */
+public final class LocalBackend implements ChatBackend, TokenizingBackend {
+    /** Parameters that act on this backend ({@code supported_parameters} of the model card). */
+    static final List<String> SUPPORTED_PARAMETERS = List.of("max_tokens", "max_completion_tokens", "temperature", "top_p",
+            "top_k", "min_p", "top_a", "frequency_penalty", "presence_penalty", "repetition_penalty", "seed", "stop",
+            "logit_bias", "logprobs", "top_logprobs", "n", "stream", "stream_options", "verbosity", "include_reasoning",
+            "reasoning", "min_tokens", "ignore_eos", "stop_token_ids", "skip_special_tokens", "return_tokens_as_token_ids",
+            "chat_template_kwargs", "add_generation_prompt");
+
+    private final LocalModel model;
+    private final WorkerPool pool;
+    private final Scheduler engine;
+    private final int vocab;
+    private final String fingerprint;
+    private final long created = System.currentTimeMillis() / 1000;
+    private final SecureRandom seeds = new SecureRandom();
+
+    private LocalBackend(LocalModel model, WorkerPool pool, Scheduler engine, int vocab, String fingerprint) {
+        this.model = model;
+        this.pool = pool;
+        this.engine = engine;
+        this.vocab = vocab;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * Loads the model's weights and starts the engine; refuses (IllegalStateException, with the numbers) a KV
+     * cache the machine cannot hold.
+     */
+    public static LocalBackend start(LocalModel model, EngineConfig config, int threads) throws GgufFormatException {
+        WorkerPool pool = new WorkerPool(threads);
+        try {
+            Qwen3VlTextModel text = Qwen3VlTextModel.load(model.gguf(), pool);
+            KvCacheSizing.check(text.config(), config, KvCacheSizing.availableMemory(model.fileSize()));
+            PagedKvCache cache = text.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
+            Scheduler engine = new Scheduler(text, cache, model.tokenizer(), text.config().vocab(), config);
+            return new LocalBackend(model, pool, engine, text.config().vocab(), fingerprint(model, config));
+        } catch (RuntimeException | GgufFormatException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static String fingerprint(LocalModel model, EngineConfig config) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            String id = "qwen4j-0.1|" + model.fileName() + "|" + model.fileSize() + "|" + config.kvStorage();
+            return "fp_" + HexFormat.of().formatHex(sha.digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 10);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Scheduler engine() {
+        return engine;
+    }
+
+    public LocalModel localModel() {
+        return model;
+    }
+
+    @Override
+    public String systemFingerprint() {
+        return fingerprint;
+    }
+
+    @Override
+    public List<ModelCard> models() {
+        int ctx = engine.contextSize();
+        List<ModelCard> cards = new ArrayList<>();
+        for (String name : model.names()) {
+            // Images come with the vision tower (--mmproj); until then this backend is text only.
+            cards.add(new ModelCard(name, created, "qwen4j", ctx, ctx - 1, List.of("text"), List.of("text"), SUPPORTED_PARAMETERS, null));
+        }
+        return cards;
+    }
+
+    private void checkModel(String name) {
+        if (!model.names().contains(name)) throw ApiException.modelNotFound(name);
+    }
+
+    // ---- chat
+
+    @Override
+    public GenerationStream chat(ChatCompletionRequest request, GenerationListener listener) {
+        checkModel(request.model());
+        JsonNode messages = prepareMessages(request.messages(), request.verbosity());
+        // Tools are never rendered: the request parser admits them only with tool_choice "none".
+        ChatPrompt.Rendered prompt = model.renderChat(messages, null, request.chatTemplateKwargs(), request.addGenerationPrompt());
+        boolean thinking = ReasoningSplitter.promptOpensReasoning(prompt.text());
+        int maxTokens = maxTokens(request.options(), prompt.tokens().length, null, "messages");
+        Run run = new Run(listener, prompt.tokens().length, request.options().n());
+        List<GenerationRequest> jobs = new ArrayList<>();
+        List<TokenListener> listeners = new ArrayList<>();
+        long seed = request.options().seed() != null ? request.options().seed() : seeds.nextLong();
+        GenerationOptions o = request.options();
+        for (int i = 0; i < o.n(); i++) {
+            jobs.add(generationRequest(prompt.tokens(), o, maxTokens, request.logprobs(), seed + i));
+            listeners.add(new ChoiceAdapter(run, i, request.logprobs(), o.returnTokensAsTokenIds(),
+                    new ReasoningSplitter(thinking), request.includeReasoning()));
+        }
+        listener.onAdmit(prompt.tokens().length, maxTokens * o.n());
+        return submit(run, jobs, listeners);
+    }
+
+    /**
+     * Checks content parts (an image needs a vision tower, which this backend does not have yet), maps the
+     * {@code developer} role to {@code system}, and applies {@code verbosity} as a system instruction.
+     */
+    private JsonNode prepareMessages(JsonNode messages, String verbosity) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            if (!m.isObject()) throw ApiException.invalid("messages[" + i + "]", "messages[" + i + "] must be an object");
+            ObjectNode copy = ((ObjectNode) m).deepCopy();
+            if ("developer".equals(copy.path("role").asText(null))) copy.put("role", "system");
+            JsonNode content = copy.get("content");
+            if (content != null && content.isArray()) checkParts(i, content);
+            out.add(copy);
+        }
+        String instruction = verbosity == null ? null : ChatCompletionRequest.VERBOSITY_INSTRUCTIONS.get(verbosity);
+        if (instruction != null) {
+            JsonNode first = out.get(0);
+            if ("system".equals(first.path("role").asText(null)) && first.path("content").isTextual()) {
+                ((ObjectNode) first).put("content", first.get("content").textValue() + "\n\n" + instruction);
+            } else if ("system".equals(first.path("role").asText(null)) && first.path("content").isArray()) {
+                ((ArrayNode) first.get("content")).addObject().put("type", "text").put("text", "\n\n" + instruction);
+            } else {
+                ObjectNode system = JsonNodeFactory.instance.objectNode().put("role", "system").put("content", instruction);
+                out.insert(0, system);
+            }
+        }
+        return out;
+    }
+
+    private static void checkParts(int i, JsonNode parts) {
+        for (int j = 0; j < parts.size(); j++) {
+            JsonNode part = parts.get(j);
+            String param = "messages[" + i + "].content[" + j + "]";
+            if (!part.isObject() || !part.path("type").isTextual()) {
+                throw ApiException.invalid(param, param + " must be an object with a 'type'");
+            }
+            switch (part.get("type").textValue()) {
+                case "text" -> {
+                    if (!part.path("text").isTextual()) throw ApiException.invalid(param + ".text", param + ".text must be a string");
+                }
+                case "image_url", "image", "input_image" -> throw ApiException.invalid(param,
+                        param + " is an image, but this model has no vision tower loaded (start the server with --mmproj FILE.gguf)");
+                default -> throw ApiException.invalid(param, param + " has type '" + part.get("type").textValue()
+                        + "', which this model cannot read (text and image parts only)");
+            }
+        }
+    }
+
+    // ---- completions
+
+    @Override
+    public GenerationStream complete(CompletionRequest request, GenerationListener listener) {
+        checkModel(request.model());
+        List<int[]> prompts = new ArrayList<>();
+        for (Object p : request.prompts()) {
+            int[] ids;
+            if (p instanceof String text) {
+                // As vLLM: special-token text in a raw prompt is recognised (the caller writes the whole prompt).
+                ids = model.tokenize(text, true);
+                if (ids.length == 0) throw ApiException.invalid("prompt", "the prompt is empty");
+            } else {
+                ids = (int[]) p;
+                for (int id : ids) {
+                    if (id >= vocab) throw ApiException.invalid("prompt", "token id " + id + " is outside the vocabulary (0 to " + (vocab - 1) + ")");
+                }
+            }
+            prompts.add(ids);
+        }
+        GenerationOptions o = request.options();
+        int promptTokens = 0;
+        for (int[] p : prompts) promptTokens += p.length;
+        Run run = new Run(listener, promptTokens, prompts.size() * o.n());
+        long seed = o.seed() != null ? o.seed() : seeds.nextLong();
+        List<GenerationRequest> jobs = new ArrayList<>();
+        List<TokenListener> listeners = new ArrayList<>();
+        int choice = 0;
+        long maxCompletion = 0;
+        for (int[] ids : prompts) {
+            int maxTokens = maxTokens(o, ids.length, CompletionRequest.DEFAULT_MAX_TOKENS, "prompt");
+            for (int i = 0; i < o.n(); i++, choice++) {
+                jobs.add(generationRequest(ids, o, maxTokens, request.logprobs(), seed + choice));
+                listeners.add(new ChoiceAdapter(run, choice, request.logprobs(), o.returnTokensAsTokenIds(), null, false));
+                maxCompletion += maxTokens;
+            }
+        }
+        listener.onAdmit(promptTokens, (int) Math.min(Integer.MAX_VALUE, maxCompletion));
+        return submit(run, jobs, listeners);
+    }
+
+    // ---- shared
+
+    /**
+     * The completion budget: what was asked, else all the context left (chat) or the endpoint's default;
+     * asking for more than the context holds is a 400 with the numbers, as OpenAI words it.
+     */
+    private int maxTokens(GenerationOptions o, int promptTokens, Integer endpointDefault, String promptParam) {
+        int ctx = engine.contextSize();
+        if (o.maxTokens() == null) {
+            int room = ctx - promptTokens;
+            if (room < 1) throw contextExceeded(promptTokens, 1, promptParam);
+            return endpointDefault == null ? room : Math.min(endpointDefault, room);
+        }
+        if ((long) promptTokens + o.maxTokens() > ctx) throw contextExceeded(promptTokens, o.maxTokens(), promptParam);
+        return o.maxTokens();
+    }
+
+    private ApiException contextExceeded(int promptTokens, int maxTokens, String param) {
+        int ctx = engine.contextSize();
+        return new ApiException(400, "invalid_request_error", param, "context_length_exceeded", String.format(
+                "This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the %s, %d in the completion). "
+                        + "Please reduce the length of the %s or completion.",
+                ctx, (long) promptTokens + maxTokens, promptTokens, param.equals("messages") ? "messages" : "prompt", maxTokens,
+                param.equals("messages") ? "messages" : "prompt"));
+    }
+
+    private static GenerationRequest generationRequest(int[] prompt, GenerationOptions o, int maxTokens, int logprobs, long seed) {
+        SamplingParams sampling = new SamplingParams(
+                o.temperature() == null ? 1f : o.temperature().floatValue(),
+                o.topK() == null ? 0 : o.topK(),
+                o.topP() == null ? 1 : o.topP(),
+                o.minP() == null ? 0 : o.minP(),
+                o.topA() == null ? 0 : o.topA(),
+                o.repetitionPenalty() == null ? 1f : o.repetitionPenalty().floatValue(),
+                o.frequencyPenalty() == null ? 0f : o.frequencyPenalty().floatValue(),
+                o.presencePenalty() == null ? 0f : o.presencePenalty().floatValue(),
+                o.logitBias(), seed);
+        int minTokens = o.minTokens() == null ? 0 : Math.min(o.minTokens(), maxTokens);
+        return new GenerationRequest(prompt, sampling, maxTokens, minTokens, o.stop(), new HashSet<>(o.stopTokenIds()),
+                o.ignoreEos(), logprobs, o.skipSpecialTokens(), null);
+    }
+
+    private GenerationStream submit(Run run, List<GenerationRequest> jobs, List<TokenListener> listeners) {
+        List<Handle> handles;
+        try {
+            handles = engine.submitAll(jobs, listeners);
+        } catch (EngineOverloadedException e) {
+            throw ApiException.overloaded(e.getMessage(), e.retryAfterSeconds());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(null, e.getMessage());
+        }
+        run.handles = handles;
+        return run;
+    }
+
+    /** One request's choices: sums their usage and reports the end once all have ended. */
+    private static final class Run implements GenerationStream {
+        final GenerationListener listener;
+        final int promptTokens;
+        volatile List<Handle> handles = List.of();
+        int open, completionTokens, reasoningTokens;
+        boolean failed;
+
+        Run(GenerationListener listener, int promptTokens, int choices) {
+            this.listener = listener;
+            this.promptTokens = promptTokens;
+            this.open = choices;
+        }
+
+        @Override
+        public void cancel() {
+            for (Handle h : handles) h.cancel();
+        }
+
+        synchronized void ended(int choice, ChoiceEnd end, int tokens, int reasoning) {
+            completionTokens += tokens;
+            reasoningTokens += reasoning;
+            if (failed) return;
+            listener.onChoiceEnd(choice, end);
+            if (--open == 0) listener.onComplete(usage());
+        }
+
+        synchronized void failed(RuntimeException e) {
+            if (failed) return;
+            failed = true;
+            cancel();
+            listener.onError(ApiException.internal("generation failed: " + e.getMessage()), usage());
+        }
+
+        Usage usage() {
+            return new Usage(promptTokens, 0, completionTokens, reasoningTokens);
+        }
+    }
+
+    /** Turns one sequence's engine events into OpenAI deltas. */
+    private final class ChoiceAdapter implements TokenListener {
+        final Run run;
+        final int index, logprobs;
+        final boolean tokenIds, includeReasoning;
+        final ReasoningSplitter splitter; // null: completions, no reasoning split
+        int reasoningTokens;
+
+        ChoiceAdapter(Run run, int index, int logprobs, boolean tokenIds, ReasoningSplitter splitter, boolean includeReasoning) {
+            this.run = run;
+            this.index = index;
+            this.logprobs = logprobs;
+            this.tokenIds = tokenIds;
+            this.splitter = splitter;
+            this.includeReasoning = includeReasoning;
+        }
+
+        @Override
+        public void onToken(GeneratedToken token) {
+            List<TokenLogprob> lps = List.of();
+            if (logprobs >= 0 && !token.ending()) {
+                List<TokenLogprob> top = new ArrayList<>();
+                if (token.top() != null) {
+                    for (int k = 0; k < token.top().size(); k++) top.add(entry(token.top().ids()[k], token.top().logprobs()[k], List.of()));
+                }
+                lps = List.of(entry(token.id(), token.logprob(), top));
+            }
+            deliver(token.text(), lps, true);
+        }
+
+        private void deliver(String text, List<TokenLogprob> lps, boolean isToken) {
+            String content = text, reasoning = "";
+            if (splitter != null) {
+                ReasoningSplitter.Parts parts = splitter.push(text);
+                content = parts.content();
+                reasoning = parts.reasoning();
+                if (isToken && parts.inReasoning()) reasoningTokens++;
+            }
+            emit(content, reasoning, lps);
+        }
+
+        private void emit(String content, String reasoning, List<TokenLogprob> lps) {
+            ChoiceDelta d = new ChoiceDelta(content, includeReasoning ? reasoning : "", lps);
+            if (!d.isEmpty()) run.listener.onDelta(index, d);
+        }
+
+        @Override
+        public void onFinish(Completion c) {
+            if (!c.tail().isEmpty()) deliver(c.tail(), List.of(), false);
+            if (splitter != null) {
+                ReasoningSplitter.Parts rest = splitter.finish();
+                emit(rest.content(), rest.reasoning(), List.of());
+            }
+            run.ended(index, new ChoiceEnd(c.reason().openAiName(), c.nativeReason(), c.stopReason()), c.completionTokens(), reasoningTokens);
+        }
+
+        @Override
+        public void onError(RuntimeException error) {
+            run.failed(error);
+        }
+
+        private TokenLogprob entry(int id, float logprob, List<TokenLogprob> top) {
+            byte[] bytes = model.tokenizer().tokenBytes(id);
+            String text = tokenIds ? "token_id:" + id : model.tokenizer().decode(new int[] {id});
+            // JSON has no -Infinity: OpenAI reports impossible tokens as -9999.
+            double lp = Float.isInfinite(logprob) || Float.isNaN(logprob) ? -9999.0 : logprob;
+            return new TokenLogprob(text, id, lp, bytes, top);
+        }
+    }
+
+    // ---- tokenizer endpoints
+
+    @Override
+    public int[] tokenize(String prompt, boolean parseSpecial) {
+        return model.tokenize(prompt, parseSpecial);
+    }
+
+    @Override
+    public int[] tokenizeChat(JsonNode messages, JsonNode tools, JsonNode templateKwargs, boolean addGenerationPrompt) {
+        return model.renderChat(messages, tools, templateKwargs, addGenerationPrompt).tokens();
+    }
+
+    @Override
+    public String detokenize(int[] ids) {
+        return model.detokenize(ids);
+    }
+
+    @Override
+    public int vocabularySize() {
+        return model.vocabularySize();
+    }
+
+    @Override
+    public int maxModelLen() {
+        return engine.contextSize();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        pool.close();
+    }
+}

@@ -1,0 +1,194 @@
+package io.qwen4j.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Thousands of mutated valid requests (wrong types, out-of-range and huge numbers, deep nesting, huge strings,
+ * broken JSON and UTF-8, unknown members) against the generation endpoints: every answer is a 2xx or a 4xx
+ * with an OpenAI error body, never a 5xx, never a hang. Seeded, so a failure replays.
+ */
+class EndpointFuzzTest {
+    static final int REQUESTS = 3000;
+    static final JsonNodeFactory F = JsonNodeFactory.instance;
+    static TestServer s;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"), new EngineConfig(4, 256, 64, 512, PagedKvCache.Storage.F16),
+                ApiServer.Options.defaults().withMaxRequestBytes(512 << 10).withKeepAliveMillis(1000));
+    }
+
+    @AfterAll
+    static void stop() {
+        s.close();
+    }
+
+    static List<ObjectNode> seeds() throws Exception {
+        List<ObjectNode> out = new ArrayList<>();
+        for (String json : List.of(
+                "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi there\"}], \"max_tokens\": 3}",
+                "{\"model\": \"tiny\", \"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"x\"}]}],"
+                        + " \"max_tokens\": 2, \"temperature\": 0.7, \"top_p\": 0.9, \"top_k\": 5, \"min_p\": 0.05, \"seed\": 3, \"stop\": [\"a\"], \"n\": 2,"
+                        + " \"logprobs\": true, \"top_logprobs\": 2, \"logit_bias\": {\"5\": 1.5}, \"frequency_penalty\": 0.5, \"presence_penalty\": 0.1,"
+                        + " \"repetition_penalty\": 1.1, \"user\": \"u\", \"verbosity\": \"low\"}",
+                "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"q\"}, {\"role\": \"assistant\", \"content\": null,"
+                        + " \"tool_calls\": [{\"id\": \"c\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]},"
+                        + " {\"role\": \"tool\", \"tool_call_id\": \"c\", \"content\": \"42\"}], \"max_tokens\": 2, \"stream\": true,"
+                        + " \"stream_options\": {\"include_usage\": true}}",
+                "{\"model\": \"tiny\", \"prompt\": \"Once upon\", \"max_tokens\": 3, \"logprobs\": 3, \"echo\": false, \"temperature\": 0}",
+                "{\"model\": \"tiny\", \"prompt\": [1, 2, 3, 4], \"max_tokens\": 2, \"stream\": true, \"return_tokens_as_token_ids\": true, \"ignore_eos\": true}",
+                "{\"model\": \"tiny\", \"prompt\": [\"a\", \"b\"], \"max_tokens\": 2, \"n\": 2, \"stop\": \"x\"}")) {
+            out.add((ObjectNode) TestServer.JSON.readTree(json));
+        }
+        return out;
+    }
+
+    /** A value of a random kind: wrong types, edge and huge numbers, nesting, huge and hostile strings. */
+    static JsonNode randomValue(SplittableRandom r) {
+        return switch (r.nextInt(22)) {
+            case 0 -> F.nullNode();
+            case 1 -> F.booleanNode(r.nextBoolean());
+            case 2 -> F.numberNode(r.nextInt(-5, 50));
+            case 3 -> F.numberNode(-1);
+            case 4 -> F.numberNode(1e308);
+            case 5 -> F.numberNode(new java.math.BigInteger("123456789012345678901234567890"));
+            case 6 -> F.numberNode(r.nextDouble() * 4 - 2);
+            case 7 -> F.numberNode(Double.MIN_VALUE);
+            case 8 -> F.textNode("");
+            case 9 -> F.textNode("x".repeat(r.nextInt(1, 200_000)));
+            case 10 -> F.textNode("\ud800 lone \udfff surrogates \u0000 nul <|im_start|>system\n");
+            case 11 -> F.textNode("<|im_end|><|endoftext|><think></think>");
+            case 12 -> F.arrayNode();
+            case 13 -> F.objectNode();
+            case 14 -> nested(r.nextInt(1, 400));
+            case 15 -> F.arrayNode().add(F.numberNode(r.nextInt(-10, 10_000))).add(F.textNode("s"));
+            case 16 -> F.objectNode().put("type", "image_url").set("image_url", F.objectNode().put("url", "data:image/png;base64,AAAA"));
+            case 17 -> F.objectNode().put("role", r.nextBoolean() ? "user" : "wizard").put("content", "c");
+            case 18 -> F.numberNode(Long.MAX_VALUE);
+            case 19 -> F.numberNode(r.nextInt(0, 5000));
+            case 20 -> F.textNode(List.of("none", "auto", "required", "low", "high", "text", "json_object").get(r.nextInt(7)));
+            default -> F.numberNode(-r.nextInt(1, 1_000_000));
+        };
+    }
+
+    static JsonNode nested(int depth) {
+        JsonNode n = F.textNode("deep");
+        for (int i = 0; i < depth; i++) n = i % 2 == 0 ? F.arrayNode().add(n) : F.objectNode().set("k", n);
+        return n;
+    }
+
+    static final List<String> NAMES = List.of("model", "messages", "prompt", "max_tokens", "max_completion_tokens", "temperature",
+            "top_p", "top_k", "min_p", "top_a", "seed", "stop", "n", "logprobs", "top_logprobs", "logit_bias", "stream",
+            "stream_options", "frequency_penalty", "presence_penalty", "repetition_penalty", "tools", "tool_choice",
+            "response_format", "verbosity", "user", "metadata", "store", "service_tier", "ignore_eos", "min_tokens",
+            "stop_token_ids", "chat_template_kwargs", "echo", "suffix", "best_of", "no_such_param", "reasoning");
+
+    /** Mutates a copy of a seed at one to three places. */
+    static ObjectNode mutate(ObjectNode seed, SplittableRandom r) {
+        ObjectNode req = seed.deepCopy();
+        int edits = r.nextInt(1, 4);
+        for (int e = 0; e < edits; e++) {
+            switch (r.nextInt(6)) {
+                case 0 -> req.set(NAMES.get(r.nextInt(NAMES.size())), randomValue(r));
+                case 1 -> req.remove(NAMES.get(r.nextInt(NAMES.size())));
+                case 2 -> {
+                    JsonNode m = req.get("messages");
+                    if (m instanceof ArrayNode a && !a.isEmpty() && a.get(0) instanceof ObjectNode msg) {
+                        msg.set(r.nextBoolean() ? "content" : List.of("role", "name", "tool_calls").get(r.nextInt(3)), randomValue(r));
+                    } else {
+                        req.set("prompt", randomValue(r));
+                    }
+                }
+                case 3 -> {
+                    JsonNode m = req.get("messages");
+                    if (m instanceof ArrayNode a) a.add(randomValue(r));
+                }
+                case 4 -> req.set("logit_bias", F.objectNode().set(Integer.toString(r.nextInt(-5, 10_000)), randomValue(r)));
+                default -> req.set("stream", F.booleanNode(r.nextBoolean()));
+            }
+        }
+        return req;
+    }
+
+    /** Byte-level damage to serialized JSON: truncation, flipped bytes, invalid UTF-8. */
+    static byte[] damage(byte[] body, SplittableRandom r) {
+        byte[] b = body.clone();
+        switch (r.nextInt(3)) {
+            case 0 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length));
+            case 1 -> {
+                for (int i = 0; i < 3; i++) b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+            }
+            default -> {
+                int at = Math.max(1, new String(b, StandardCharsets.ISO_8859_1).indexOf("\"", 20) + 1);
+                byte[] bad = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xED, (byte) 0xA0, (byte) 0x80};
+                byte[] out = new byte[b.length + bad.length];
+                System.arraycopy(b, 0, out, 0, at);
+                System.arraycopy(bad, 0, out, at, bad.length);
+                System.arraycopy(b, at, out, at + bad.length, b.length - at);
+                b = out;
+            }
+        }
+        return b;
+    }
+
+    @Test
+    void mutatedRequestsNeverCauseA5xxOrAHang() throws Exception {
+        SplittableRandom r = new SplittableRandom(20260901);
+        List<ObjectNode> seeds = seeds();
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < REQUESTS; i++) {
+            ObjectNode seed = seeds.get(r.nextInt(seeds.size()));
+            String path = seed.has("messages") ? "/v1/chat/completions" : "/v1/completions";
+            if (r.nextInt(10) == 0) path = path.equals("/v1/completions") ? "/v1/chat/completions" : "/v1/completions";
+            ObjectNode req = mutate(seed, r);
+            // Keep generation short: this test is about the protocol, not the model.
+            if (req.path("max_tokens").isNumber() && req.get("max_tokens").asDouble() > 8) req.put("max_tokens", 8);
+            byte[] body = TestServer.JSON.writeValueAsBytes(req);
+            if (r.nextInt(8) == 0) body = damage(body, r);
+            HttpResponse<String> resp = s.http.send(HttpRequest.newBuilder(s.uri(path)).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            int status = resp.statusCode();
+            statuses.merge(status, 1, Integer::sum);
+            String context = "request " + i + " to " + path + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
+            assertThat(status).as(context).isIn(200, 400, 404, 413);
+            if (status != 200) {
+                JsonNode err = TestServer.JSON.readTree(resp.body()).get("error");
+                assertThat(err.get("message").asText()).as(context).isNotBlank();
+                assertThat(err.get("type").asText()).as(context).isNotBlank();
+            } else if (resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+                assertThat(resp.body()).as(context).endsWith("data: [DONE]\n\n").doesNotContain("\"finish_reason\":\"error\"");
+            } else {
+                assertThat(TestServer.JSON.readTree(resp.body()).get("choices").isArray()).as(context).isTrue();
+            }
+        }
+        System.out.printf("fuzz: %d requests in %.1f s, statuses %s%n", REQUESTS, (System.nanoTime() - start) / 1e9, statuses);
+        assertThat(statuses.getOrDefault(200, 0)).isGreaterThan(REQUESTS / 20);
+        assertThat(statuses.getOrDefault(400, 0)).isGreaterThan(REQUESTS / 4);
+        assertThat(s.backend.engine().running()).isZero();
+    }
+
+    static String abbreviate(String s) {
+        return s.length() > 400 ? s.substring(0, 400) + "…(" + s.length() + " chars)" : s;
+    }
+}
