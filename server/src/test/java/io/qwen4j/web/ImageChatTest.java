@@ -223,6 +223,29 @@ class ImageChatTest {
         }
     }
 
+    @Test
+    void readsPngJpegGifAndBmp() throws Exception {
+        java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(120, 90, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 90; y++) for (int x = 0; x < 120; x++) picture.setRGB(x, y, (x * 2) << 16 | (y * 2) << 8 | ((x ^ y) & 0xFF));
+        for (String format : List.of("png", "jpeg", "gif", "bmp")) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            assertThat(javax.imageio.ImageIO.write(picture, format, bytes)).isTrue();
+            ObjectNode body = TestServer.JSON.createObjectNode().put("model", "tiny-a").put("max_tokens", 2);
+            body.putArray("messages").addObject().put("role", "user").set("content", parts(imageUrl(dataUri("image/" + format, bytes.toByteArray()))));
+            TestServer.Answer a = open.post("/v1/chat/completions", body);
+            assertThat(a.status()).as(format + ": " + a.raw().body()).isEqualTo(200);
+            // 120×90 → smart_resize to ≥ 65,536 pixels: 320×224 → 70 image tokens.
+            assertThat(a.body().get("usage").get("prompt_tokens").asInt()).as(format).isEqualTo(expectedPromptTokens(70));
+        }
+    }
+
+    /** Prompt tokens of the refusal tests' message ("Look:" + one image) with an image of {@code n} tokens. */
+    static int expectedPromptTokens(int n) throws Exception {
+        ObjectNode tok = TestServer.JSON.createObjectNode().put("model", "tiny-a").put("prompt",
+                "<|im_start|>user\nLook:<|vision_start|><|image_pad|><|vision_end|><|im_end|>\n<|im_start|>assistant\n");
+        return open.post("/tokenize", tok).body().get("count").asInt() - 1 + n;
+    }
+
     // ---- refusals
 
     static JsonNode refused(TestServer s, ArrayNode content, String param, String message) throws Exception {
