@@ -122,6 +122,16 @@ public final class Qwen3VlTextModel implements ModelStep {
         return config;
     }
 
+    /** Weight bytes one decode step reads: every layer matrix and the output matrix, once. */
+    public long weightBytesPerStep() {
+        long total = output.byteSize();
+        for (Layer w : layers) {
+            total += w.wq.byteSize() + w.wk.byteSize() + w.wv.byteSize() + w.wo.byteSize()
+                    + w.gate.byteSize() + w.up.byteSize() + w.down.byteSize();
+        }
+        return total;
+    }
+
     /** A KV cache for this model holding up to {@code maxTokens} tokens over all sequences. */
     public PagedKvCache newKvCache(int maxTokens, PagedKvCache.Storage storage) {
         return new PagedKvCache(config.layers(), config.kvHeads(), config.headDim(), KV_BLOCK,
