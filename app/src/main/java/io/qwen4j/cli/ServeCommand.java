@@ -21,7 +21,7 @@ final class ServeCommand implements Callable<Integer> {
     Path chatTemplate;
 
     @Option(names = "--served-model-name", split = ",", paramLabel = "NAME",
-            description = "The names the model answers to (default: the file name without .gguf).")
+            description = "The names the model answers to (default: the GGUF's general.name).")
     List<String> servedModelNames;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")

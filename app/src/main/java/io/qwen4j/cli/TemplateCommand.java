@@ -30,14 +30,9 @@ final class TemplateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String source = Files.readString(template, StandardCharsets.UTF_8);
-        Object vars = JsonValues.parse(Files.readString(context, StandardCharsets.UTF_8));
-        if (!(vars instanceof Map<?, ?> map)) {
-            System.err.println("qwen4j template: " + context + " must hold a JSON object");
-            return 1;
-        }
         String rendered;
         try {
-            @SuppressWarnings("unchecked") Map<String, Object> variables = (Map<String, Object>) map;
+            Map<String, Object> variables = JsonValues.parseObject(Files.readString(context, StandardCharsets.UTF_8));
             rendered = ChatTemplate.compile(source).render(variables);
         } catch (TemplateException e) {
             System.err.println("qwen4j template: " + e.getMessage());

@@ -34,7 +34,7 @@ public final class LocalModel implements AutoCloseable {
 
     /**
      * Opens {@code model}; the chat template is {@code templateFile} if given, else the GGUF's
-     * {@code tokenizer.chat_template}. Names default to the file name without {@code .gguf}.
+     * {@code tokenizer.chat_template}. Names default to the GGUF's {@code general.name} (else the file name), as in vLLM.
      */
     public static LocalModel load(Path model, Path templateFile, List<String> servedNames) throws IOException {
         GgufFile gguf = GgufFile.open(model);
@@ -54,7 +54,7 @@ public final class LocalModel implements AutoCloseable {
             String arch = gguf.metadata().getString("general.architecture", "");
             int ctx = gguf.metadata().getInt(arch + ".context_length", 0);
             List<String> names = servedNames == null || servedNames.isEmpty()
-                    ? List.of(model.getFileName().toString().replaceFirst("(?i)\\.gguf$", ""))
+                    ? List.of(gguf.metadata().getString("general.name", model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "")))
                     : List.copyOf(servedNames);
             return new LocalModel(gguf, tokenizer, prompt, names, ctx);
         } catch (IOException | RuntimeException e) {

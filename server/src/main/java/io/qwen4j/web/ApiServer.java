@@ -32,6 +32,7 @@ public final class ApiServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.http.prefer405over404 = true;
             config.startup.showJavalinBanner = false;
             config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             config.routes.post("/tokenize", ctx -> respond(ctx, tokenize(body(ctx))));

@@ -1,0 +1,73 @@
+package io.qwen4j.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CommandsTest {
+
+    private record Run(int exitCode, byte[] stdout, String stderr) {
+    }
+
+    private static Path testdata(String relative) {
+        return Path.of(System.getProperty("qwen4j.testdata", "../testdata")).resolve(relative);
+    }
+
+    private static synchronized Run run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = new CommandLine(new Qwen4jCommand()).execute(args);
+            return new Run(code, o.toByteArray(), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void tokenizePrintsOneJsonArray() {
+        String vocab = testdata("tokenizer/qwen3-vocab.gguf").toString();
+        String chat = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"; // corpus entry, ids from llama.cpp and HF
+        Run plain = run("tokenize", "--model", vocab, chat);
+        assertThat(plain.exitCode()).isZero();
+        assertThat(new String(plain.stdout(), StandardCharsets.UTF_8))
+                .isEqualTo("[27,91,318,4906,91,29,872,198,13048,27,91,318,6213,91,397,27,91,318,4906,91,29,77091,198]\n");
+        Run special = run("tokenize", "--model", vocab, "--special", chat);
+        assertThat(new String(special.stdout(), StandardCharsets.UTF_8)).isEqualTo("[151644,872,198,13048,151645,198,151644,77091,198]\n");
+    }
+
+    @Test
+    void templateWritesExactlyTheRenderedBytes() throws Exception {
+        Run r = run("template", "--template", testdata("templates/templates/Qwen-Qwen3-VL-Instruct.jinja").toString(),
+                "--context", testdata("templates/scenarios/unicode.json").toString());
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).isEqualTo(Files.readAllBytes(testdata("templates/expected/Qwen-Qwen3-VL-Instruct__unicode.txt")));
+    }
+
+    @Test
+    void templateErrorsExitOneWithTheMessageOnStderr() throws Exception {
+        Run r = run("template", "--template", testdata("templates/templates/Qwen-Qwen3-VL-Instruct.jinja").toString(),
+                "--context", testdata("templates/scenarios/assistant_content_null.json").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).isNotBlank();
+
+        Run raised = run("template", "--template", testdata("templates/templates/Apertus-8B-Instruct.jinja").toString(),
+                "--context", testdata("templates/scenarios/parts_text_image.json").toString());
+        assertThat(raised.exitCode()).isEqualTo(1);
+        String expected = Files.readString(testdata("templates/expected/Apertus-8B-Instruct__parts_text_image.error"));
+        assertThat(expected).contains("raised_by: raise_exception");
+        String message = expected.substring(expected.indexOf("message: ") + 9).stripTrailing();
+        assertThat(raised.stderr()).contains(message);
+    }
+}
