@@ -44,7 +44,7 @@ public final class ThroughputBenchmark {
             // Warm-up: compile the prefill and decode paths before timing either.
             KvSequence warm = cache.newSequence();
             model.step(cache, List.of(SequenceChunk.text(warm, random.ints(Math.min(promptTokens, 64), 0, vocab).toArray(), 0)));
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 16; i++) {
                 model.step(cache, List.of(SequenceChunk.text(warm, new int[] {random.nextInt(vocab)}, warm.length())));
             }
             cache.release(warm);
