@@ -628,6 +628,7 @@ final class JsonSchemaCompiler {
                     out.put(k, new ArrayList<>(r));
                 }
                 case "additionalProperties", "items" -> out.put(k, allOf(va, vb));
+                case "prefixItems" -> { } // see mergeArrayItems
                 case "minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum" -> out.put(k, number(va, k).max(number(vb, k)));
                 case "maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum" -> out.put(k, number(va, k).min(number(vb, k)));
                 case "uniqueItems" -> out.put(k, Boolean.TRUE.equals(va) || Boolean.TRUE.equals(vb));
@@ -649,10 +650,28 @@ final class JsonSchemaCompiler {
                 }
             }
         }
+        mergeArrayItems(out, a, b);
         // A property declared on one side only is still subject to the other side's additionalProperties.
         crossAdditional(out, a, b);
         crossAdditional(out, b, a);
         return out;
+    }
+
+    /**
+     * Position i of the merged array is constrained by each side's prefixItems[i] or, past its prefix, by
+     * that side's items; so the merged prefix is the element-wise intersection and items intersect.
+     */
+    private void mergeArrayItems(Map<String, Object> out, Map<String, Object> a, Map<String, Object> b) {
+        if (!a.containsKey("prefixItems") && !b.containsKey("prefixItems")) return;
+        List<Object> pa = a.get("prefixItems") == null ? List.of() : list(a.get("prefixItems"), "prefixItems");
+        List<Object> pb = b.get("prefixItems") == null ? List.of() : list(b.get("prefixItems"), "prefixItems");
+        Object ia = a.containsKey("items") ? a.get("items") : Boolean.TRUE, ib = b.containsKey("items") ? b.get("items") : Boolean.TRUE;
+        List<Object> prefix = new ArrayList<>();
+        for (int i = 0; i < Math.max(pa.size(), pb.size()); i++) {
+            prefix.add(allOf(i < pa.size() ? pa.get(i) : ia, i < pb.size() ? pb.get(i) : ib));
+        }
+        out.put("prefixItems", prefix);
+        out.put("items", allOf(ia, ib));
     }
 
     private void crossAdditional(Map<String, Object> out, Map<String, Object> x, Map<String, Object> y) {

@@ -3,7 +3,7 @@ package io.qwen4j.grammar;
 /**
  * JSON Schema {@code format}s enforced as regular expressions. Each accepts a subset of the format's
  * valid strings (never an invalid one): date-time without leap seconds, fraction up to 9 digits;
- * e-mail as dotted atoms at a dotted domain; hostname as letter-led labels; ipv6 in full 8-group form; uri
+ * e-mail as at most 48 characters of dotted atoms at a dotted domain; hostname as letter-led labels without "--"; ipv6 in full 8-group form; uri
  * as http(s) with a simple host and path. Other formats are refused.
  */
 final class StringFormats {
@@ -16,7 +16,9 @@ final class StringFormats {
     private static final String DATE = "(" + YEAR + "-" + MONTH_DAY + "|" + LEAP_YEAR + "-02-29)";
     private static final String OFFSET = "([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])";
     private static final String TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?" + OFFSET;
-    private static final String LABEL = "[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    // Labels are kept short so whole names stay within the 253-character DNS limit.
+    // No "--" anywhere (so no punycode "xn--" labels, whose validity a regex cannot check), no hyphen at the end.
+    private static final String LABEL = "[A-Za-z](-?[A-Za-z0-9]){0,20}";
     private static final String HOSTNAME = LABEL + "(\\." + LABEL + "){0,4}";
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     private static final String HEX4 = "[0-9a-fA-F]{1,4}";
@@ -28,7 +30,7 @@ final class StringFormats {
             case "time" -> TIME;
             case "date-time" -> DATE + "[Tt]" + TIME;
             case "uuid" -> "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-            case "email" -> "[A-Za-z0-9_+-]{1,32}(\\.[A-Za-z0-9_+-]{1,32}){0,3}@" + LABEL + "(\\." + LABEL + "){0,3}\\.[A-Za-z]{2,24}";
+            case "email" -> "[A-Za-z0-9][A-Za-z0-9_+-]{0,15}(\\.[A-Za-z0-9_+-]{1,15}){0,2}@" + LABEL + "(\\." + LABEL + "){0,3}\\.[A-Za-z]{2,24}";
             case "hostname" -> HOSTNAME;
             case "ipv4" -> OCTET + "(\\." + OCTET + "){3}";
             case "ipv6" -> HEX4 + "(:" + HEX4 + "){7}";
