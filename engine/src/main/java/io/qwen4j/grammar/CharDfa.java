@@ -232,7 +232,77 @@ final class CharDfa {
         int n = sets.size();
         boolean[] acc = new boolean[n];
         for (int q = 0; q < n; q++) acc[q] = Arrays.binarySearch(sets.get(q), nfa.accept) >= 0;
-        return prune(acc, trans.toArray(int[][]::new));
+        CharDfa pruned = prune(acc, trans.toArray(int[][]::new));
+        return pruned.isEmpty() ? pruned : pruned.minimize();
+    }
+
+    /**
+     * Moore partition refinement: merges equivalent states, so equal languages get equal automata (in
+     * particular "any string" becomes the single looping state the mask slicer recognises).
+     */
+    private CharDfa minimize() {
+        int n = size();
+        int[] block = new int[n];
+        for (int q = 0; q < n; q++) block[q] = accepting[q] ? 1 : 0;
+        int blocks = -1;
+        while (true) {
+            Map<List<Integer>, Integer> ids = new HashMap<>();
+            int[] next = new int[n];
+            for (int q = 0; q < n; q++) {
+                List<Integer> sig = new ArrayList<>();
+                sig.add(block[q]);
+                int[] t = transitions[q];
+                int lastBlock = -1, lastHi = -2;
+                for (int i = 0; i < t.length; i += 3) {
+                    int b = block[t[i + 2]];
+                    if (b == lastBlock && t[i] == lastHi + 1) {
+                        sig.set(sig.size() - 1, t[i + 1]); // extend the previous interval
+                    } else {
+                        sig.add(t[i]);
+                        sig.add(b);
+                        sig.add(t[i + 1]);
+                    }
+                    lastBlock = b;
+                    lastHi = t[i + 1];
+                }
+                Integer id = ids.get(sig);
+                if (id == null) {
+                    id = ids.size();
+                    ids.put(sig, id);
+                }
+                next[q] = id;
+            }
+            int count = ids.size();
+            block = next;
+            if (count == blocks) break;
+            blocks = count;
+        }
+        if (blocks == n) return this;
+        // Renumber so the start state's block is 0, then rebuild merged transitions.
+        int[] renum = new int[blocks];
+        Arrays.fill(renum, -1);
+        int k = 0;
+        renum[block[start]] = k++;
+        for (int q = 0; q < n; q++) if (renum[block[q]] < 0) renum[block[q]] = k++;
+        boolean[] acc2 = new boolean[blocks];
+        int[][] trans2 = new int[blocks][];
+        for (int q = 0; q < n; q++) {
+            int b = renum[block[q]];
+            if (trans2[b] != null) continue;
+            acc2[b] = accepting[q];
+            int[] t = transitions[q];
+            int[] o = new int[t.length];
+            int m = 0;
+            for (int i = 0; i < t.length; i += 3) {
+                int to = renum[block[t[i + 2]]];
+                if (m > 0 && o[m - 1] == to && o[m - 2] == t[i] - 1) { o[m - 2] = t[i + 1]; continue; }
+                o[m++] = t[i];
+                o[m++] = t[i + 1];
+                o[m++] = to;
+            }
+            trans2[b] = Arrays.copyOf(o, m);
+        }
+        return new CharDfa(0, acc2, trans2);
     }
 
     /** Removes states that cannot reach an accepting state, renumbering the rest (start becomes 0). */

@@ -17,6 +17,10 @@ public final class CompiledGrammar {
     final int[] specialTerminals;
     final int[] specialTokens;
     private final String description;
+    /** Context-free parts of masks of combined lexer states; bounded. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, ContextFreeMask> maskByState = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
+    static final long MAX_CACHED_MASK_BYTES = 16L << 20;
 
     CompiledGrammar(Grammar grammar, Vocabulary vocabulary, String description) {
         this.grammar = grammar;
@@ -57,6 +61,38 @@ public final class CompiledGrammar {
     @Override
     public String toString() {
         return "CompiledGrammar[" + description + "]";
+    }
+
+    /**
+     * The lexer-only part of the mask at lexer state {@code lex}, cached: single-lexeme states in the
+     * vocabulary's process-wide cache (lexemes are shared across grammars), combined states per grammar.
+     */
+    ContextFreeMask contextFreeMask(long lex) {
+        if (lex >= 0) {
+            ByteLexeme lexeme = lexer.singleLexeme(lex);
+            long state = Lexer.singleState(lex);
+            long slice = lexeme instanceof EncodedLexeme e ? e.sliceKey(state) : -1;
+            TokenVocabulary.LexemeState key = new TokenVocabulary.LexemeState(lexeme, slice >= 0 ? slice : state, slice >= 0);
+            ContextFreeMask m = vocabulary.sharedMasks.get(key);
+            if (m == null) {
+                m = ContextFreeMask.compute(lexer, vocabulary, lex);
+                if (vocabulary.sharedMaskBytes.addAndGet(m.bytes()) > TokenVocabulary.MAX_SHARED_MASK_BYTES) {
+                    vocabulary.sharedMasks.clear(); // crude bound; hot states come back quickly
+                    vocabulary.sharedMaskBytes.set(m.bytes());
+                }
+                vocabulary.sharedMasks.put(key, m);
+            }
+            return m;
+        }
+        ContextFreeMask m = maskByState.get(lex);
+        if (m != null) return m;
+        m = ContextFreeMask.compute(lexer, vocabulary, lex);
+        if (cachedBytes.addAndGet(m.bytes()) > MAX_CACHED_MASK_BYTES) {
+            maskByState.clear();
+            cachedBytes.set(m.bytes());
+        }
+        maskByState.put(lex, m);
+        return m;
     }
 
     /** The terminal of a special token, or -1. */

@@ -11,7 +11,7 @@ import java.util.Map;
  * or as the body of a JSON string: {@code "}, the characters JSON-escaped where they must be (quote,
  * backslash, control characters; {@code \/} also accepted), {@code "}, optionally after bounded whitespace.
  * A JSON string may also bound its length in code points (minLength/maxLength): the count is part of the
- * state (count × stride + local state), so no per-count copies of the automaton are built.
+ * state ({@code count << 20 | local state}), so no per-count copies of the automaton are built.
  *
  * <p>Local byte states {@code [0, nChar)} are character boundaries (the char DFA's states), then come the
  * intermediate states inside multi-byte characters and escapes, then the whitespace states, then "closed".
@@ -31,10 +31,15 @@ final class EncodedLexeme implements ByteLexeme {
     private final int max; // -1 unbounded
     private final boolean counted;
     private final boolean anyString;
+    /** Every char state has a transition for every code point: any plain text keeps the body alive. */
+    private final boolean complete;
     // Leading whitespace (JSON strings only).
     private final EncodedLexeme ws;
     private final int wsBase;
     private final int closed;
+    /** Counted states are {@code count << LOCAL_BITS | local}: decoding is a shift and a mask. */
+    private static final int LOCAL_BITS = 20;
+    private static final long LOCAL_MASK = (1L << LOCAL_BITS) - 1;
     private final long stride;
     // Liveness with counting: remaining code points to acceptance from each byte state.
     private final long[][] reach; // bounded max: bit l set if acceptance is reachable in exactly l chars
@@ -56,6 +61,7 @@ final class EncodedLexeme implements ByteLexeme {
             charAccepting = new boolean[0];
             startLocal = 0;
             anyString = false;
+            complete = false;
             wsBase = closed = 0;
             stride = 1;
             reach = null;
@@ -68,13 +74,25 @@ final class EncodedLexeme implements ByteLexeme {
         charAccepting = dfa.accepting.clone();
         startLocal = dfa.start;
         anyString = dfa.isAnyString();
+        boolean total = true;
+        for (int q = 0; q < nChar && total; q++) {
+            int[] t = dfa.transitions[q];
+            int next = 0;
+            for (int i = 0; i < t.length; i += 3) {
+                if (t[i] != next) { total = false; break; }
+                next = t[i + 1] + 1;
+            }
+            if (next != Regex.MAX_CODE_POINT + 1) total = false;
+        }
+        complete = total;
         Builder b = new Builder(nChar, json);
         for (int q = 0; q < nChar; q++) b.buildState(q, dfa.transitions[q]);
         nByte = b.count;
         next = Arrays.copyOf(b.table, nByte * 256);
         wsBase = nByte;
         closed = nByte + (ws != null ? ws.nByte : 0);
-        stride = closed + 2L; // closed, then the virtual "before the quote" state when there is no whitespace
+        stride = 1L << LOCAL_BITS; // locals: byte states, whitespace, closed, the virtual "before the quote" state
+        if (closed + 2L > stride) throw new UnsupportedSchemaException("pattern", "string automaton too large");
 
         // Completion lengths, per byte state, in code points.
         minRemain = new int[nByte];
@@ -128,8 +146,8 @@ final class EncodedLexeme implements ByteLexeme {
             int t = next[(int) state * 256 + b];
             return t < 0 ? DEAD : t;
         }
-        long count = state / stride;
-        int local = (int) (state - count * stride);
+        long count = state >>> LOCAL_BITS;
+        int local = (int) (state & LOCAL_MASK);
         if (local < nByte) {
             if (local < nChar && b == '"') {
                 return charAccepting[local] && count >= min ? closed : DEAD;
@@ -141,7 +159,7 @@ final class EncodedLexeme implements ByteLexeme {
                 if (!counted) count = 0;
                 else if (max < 0 && count > min) count = min;
             }
-            return aliveLocal(t, count) ? count * stride + t : DEAD;
+            return aliveLocal(t, count) ? (count << LOCAL_BITS) | t : DEAD;
         }
         if (local == closed) return DEAD;
         if (local == closed + 1 || ws.accepting(local - wsBase)) {
@@ -155,8 +173,7 @@ final class EncodedLexeme implements ByteLexeme {
     @Override
     public boolean accepting(long state) {
         if (!json) return state < nChar && charAccepting[(int) state];
-        long count = state / stride;
-        return state - count * stride == closed;
+        return (state & LOCAL_MASK) == closed;
     }
 
     /** Whether {@code count} chars so far plus some completion from byte state {@code local} fit the bounds. */
@@ -174,17 +191,33 @@ final class EncodedLexeme implements ByteLexeme {
     }
 
     /**
-     * For the token-mask slicer: when {@code state} is a character boundary inside an unconstrained JSON
-     * string body, the number of further code points allowed (Integer.MAX_VALUE if unbounded); else -1.
+     * For the token-mask slicer: when {@code state} is a character boundary inside a JSON string body where
+     * any plain text stays alive (any-string automaton, or a complete one without maxLength), the number of
+     * further code points allowed (Integer.MAX_VALUE if unbounded); else -1.
      */
     int freeStringBudget(long state) {
-        if (!json || !anyString) return -1;
-        long count = state / stride;
-        int local = (int) (state - count * stride);
+        if (!json || !(anyString || (complete && max < 0))) return -1;
+        long count = state >>> LOCAL_BITS;
+        int local = (int) (state & LOCAL_MASK);
         if (local >= nChar) return -1;
         if (!counted || max < 0) return Integer.MAX_VALUE;
         return (int) (max - count);
     }
+
+    /**
+     * A key for the slicer's cache: states of an unconstrained JSON string body at a character boundary
+     * whose futures are the same for any token (at most 128 bytes) get the same key. -1 if not sliceable.
+     */
+    long sliceKey(long state) {
+        if (freeStringBudget(state) < 0) return -1;
+        long count = state >>> LOCAL_BITS;
+        int local = (int) (state & LOCAL_MASK);
+        long budget = max < 0 ? SLICE_CLAMP : Math.min(SLICE_CLAMP, max - count);
+        long need = Math.min(SLICE_CLAMP, Math.max(0, min - count));
+        return ((long) local << 20) | (budget << 10) | need;
+    }
+
+    private static final long SLICE_CLAMP = 300;
 
     // ---- completion lengths ----
 

@@ -91,16 +91,9 @@ final class GrammarConstraint implements TokenConstraint {
         Arrays.fill(bitmask, 0L);
         if (finished) return;
         EarleyRow row = top();
-        TokenTrie trie = vocab.fullTrie;
-        if (lexer.singleLexeme(lex) instanceof EncodedLexeme e) {
-            int budget = e.freeStringBudget(Lexer.singleState(lex));
-            if (budget >= 0) {
-                long[] plain = vocab.plainMask(budget);
-                for (int w = 0; w < plain.length; w++) bitmask[w] |= plain[w];
-                trie = vocab.residualTrie;
-            }
-        }
-        walk(trie, lex, row, bitmask);
+        ContextFreeMask cf = g.contextFreeMask(lex);
+        cf.orInto(bitmask);
+        walkBoundaries(cf, row, bitmask);
         EarleyRow boundary = atLexemeStart ? row : null;
         EarleyRow after = afterCurrentLexeme();
         for (int i = 0; i < g.specialTerminals.length; i++) {
@@ -115,7 +108,12 @@ final class GrammarConstraint implements TokenConstraint {
         }
     }
 
-    private void walk(TokenTrie trie, long startLex, EarleyRow startRow, long[] mask) {
+    /**
+     * For each node where the current lexeme ends, advances the parser (memoized) and walks that node's
+     * subtree with the lexer and parser together.
+     */
+    private void walkBoundaries(ContextFreeMask cf, EarleyRow row, long[] mask) {
+        TokenTrie trie = cf.trie;
         if (lexStack.length <= trie.maxDepth) {
             lexStack = new long[trie.maxDepth + 1];
             rowStack = new EarleyRow[trie.maxDepth + 1];
@@ -128,52 +126,60 @@ final class GrammarConstraint implements TokenConstraint {
         final long[] ls = lexStack;
         final EarleyRow[] rs = rowStack;
         final Lexer lx = lexer;
-        ls[0] = startLex;
-        rs[0] = startRow;
         EarleyRow memoFrom = null, memoTo = null;
         long memoKey = 0;
-        final int n = bytes.length;
-        for (int i = 0; i < n; ) {
-            int d = depth[i];
-            long pl = ls[d - 1];
-            int b = bytes[i] & 0xFF;
-            long nl = lx.step(pl, b);
-            EarleyRow nr = rs[d - 1];
-            if (nl == Lexer.DEAD) {
-                // The byte does not continue the lexeme: maybe the lexeme ends here and a new one starts.
-                long key = lx.acceptKey(pl);
-                if (key < 0) {
-                    i = end[i];
-                    continue;
+        for (int k = 0; k < cf.boundaryNodes.length; k++) {
+            int first = cf.boundaryNodes[k];
+            long firstKey = cf.boundaryKeys[k];
+            if (firstKey == ContextFreeMask.OWN_LEXEME) firstKey = lex >>> 40; // the current lexeme's terminal
+            int stop = end[first];
+            for (int i = first; i < stop; ) {
+                int d = depth[i];
+                int b = bytes[i] & 0xFF;
+                long nl;
+                EarleyRow nr;
+                long key;
+                if (i == first) {
+                    nl = Lexer.DEAD;
+                    nr = row;
+                    key = firstKey;
+                } else {
+                    nr = rs[d - 1];
+                    long pl = ls[d - 1];
+                    nl = lx.step(pl, b);
+                    key = nl == Lexer.DEAD ? lx.acceptKey(pl) : 0;
                 }
-                EarleyRow from = nr;
-                if (from == memoFrom && key == memoKey) nr = memoTo;
-                else {
-                    nr = parser.advance(chart, from, key);
-                    memoFrom = from;
-                    memoKey = key;
-                    memoTo = nr;
-                }
-                if (nr == null) {
-                    i = end[i];
-                    continue;
-                }
-                ensureChart(nr.index);
-                chart[nr.index] = nr;
-                nl = lx.step(nr.lexerStart, b);
                 if (nl == Lexer.DEAD) {
-                    i = end[i];
-                    continue;
+                    // The lexeme ends before this byte: advance the parser, start the next lexeme with it.
+                    if (key < 0) {
+                        i = end[i];
+                        continue;
+                    }
+                    EarleyRow from = nr;
+                    if (from == memoFrom && key == memoKey) nr = memoTo;
+                    else {
+                        nr = parser.advance(chart, from, key);
+                        memoFrom = from;
+                        memoKey = key;
+                        memoTo = nr;
+                    }
+                    if (nr == null) {
+                        i = end[i];
+                        continue;
+                    }
+                    ensureChart(nr.index);
+                    chart[nr.index] = nr;
+                    nl = lx.step(nr.lexerStart, b);
+                    if (nl == Lexer.DEAD) {
+                        i = end[i];
+                        continue;
+                    }
                 }
+                ls[d] = nl;
+                rs[d] = nr;
+                for (int t = tok[i]; t >= 0; t = same[t]) mask[t >>> 6] |= 1L << t;
+                i++;
             }
-            ls[d] = nl;
-            rs[d] = nr;
-            int t = tok[i];
-            if (t >= 0) {
-                mask[t >>> 6] |= 1L << t;
-                for (int s = same[t]; s >= 0; s = same[s]) mask[s >>> 6] |= 1L << s;
-            }
-            i++;
         }
     }
 
@@ -251,6 +257,12 @@ final class GrammarConstraint implements TokenConstraint {
         for (int b = 0; b < 256; b++) if (lexer.step(lex, b) != Lexer.DEAD) return false;
         EarleyRow after = afterCurrentLexeme();
         return after == null || after.terminals.length == 0;
+    }
+
+    /** The current lexer state, for diagnostics. */
+    String debugLexer() {
+        ByteLexeme l = lexer.singleLexeme(lex);
+        return l == null ? "combined(" + lex + ")" : l.key() + "@" + Lexer.singleState(lex);
     }
 
     /** Number of lexemes read so far (for tests and diagnostics). */

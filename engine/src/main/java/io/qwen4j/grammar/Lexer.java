@@ -112,6 +112,23 @@ final class Lexer {
         return state >= 0 ? lexemes[(int) (state >>> 40)] : null;
     }
 
+    /**
+     * The largest plain-text budget ({@link EncodedLexeme#freeStringBudget}) over the live lexemes of a
+     * state: any plain token within it keeps at least one lexeme alive. -1 if none is a free string body.
+     */
+    int freeStringBudget(long state) {
+        if (state >= 0) {
+            return lexemes[(int) (state >>> 40)] instanceof EncodedLexeme e ? e.freeStringBudget(state & STATE_MASK) : -1;
+        }
+        if (state == DEAD) return -1;
+        Combined c = combined[(int) (-2 - state)];
+        int best = -1;
+        for (int i = 0; i < c.ids.length; i++) {
+            if (lexemes[c.ids[i]] instanceof EncodedLexeme e) best = Math.max(best, e.freeStringBudget(c.states[i]));
+        }
+        return best;
+    }
+
     static long singleState(long state) {
         return state & STATE_MASK;
     }

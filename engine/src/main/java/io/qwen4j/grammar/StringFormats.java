@@ -3,7 +3,7 @@ package io.qwen4j.grammar;
 /**
  * JSON Schema {@code format}s enforced as regular expressions. Each accepts a subset of the format's
  * valid strings (never an invalid one): date-time without leap seconds, fraction up to 9 digits;
- * e-mail as at most 48 characters of dotted atoms at a dotted domain; hostname as letter-led labels without "--"; ipv6 in full 8-group form; uri
+ * e-mail as at most 48 characters of dotted atoms at a dotted domain under a common top-level domain; hostname as letter-led labels without "--"; ipv6 in full 8-group form; uri
  * as http(s) with a simple host and path. Other formats are refused.
  */
 final class StringFormats {
@@ -20,6 +20,8 @@ final class StringFormats {
     // No "--" anywhere (so no punycode "xn--" labels, whose validity a regex cannot check), no hyphen at the end.
     private static final String LABEL = "[A-Za-z](-?[A-Za-z0-9]){0,20}";
     private static final String HOSTNAME = LABEL + "(\\." + LABEL + "){0,4}";
+    // Validators check e-mail domains against the IANA list, so only well-known top-level domains are generated.
+    private static final String COMMON_TLD = "(com|org|net|edu|gov|io|dev|ai|de|fr|uk|jp|cn|es|it|nl|ch)";
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     private static final String HEX4 = "[0-9a-fA-F]{1,4}";
 
@@ -30,7 +32,7 @@ final class StringFormats {
             case "time" -> TIME;
             case "date-time" -> DATE + "[Tt]" + TIME;
             case "uuid" -> "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-            case "email" -> "[A-Za-z0-9][A-Za-z0-9_+-]{0,15}(\\.[A-Za-z0-9_+-]{1,15}){0,2}@" + LABEL + "(\\." + LABEL + "){0,3}\\.[A-Za-z]{2,24}";
+            case "email" -> "[A-Za-z0-9][A-Za-z0-9_+-]{0,15}(\\.[A-Za-z0-9_+-]{1,15}){0,2}@" + LABEL + "(\\." + LABEL + "){0,3}\\." + COMMON_TLD;
             case "hostname" -> HOSTNAME;
             case "ipv4" -> OCTET + "(\\." + OCTET + "){3}";
             case "ipv6" -> HEX4 + "(:" + HEX4 + "){7}";

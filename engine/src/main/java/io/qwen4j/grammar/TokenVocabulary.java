@@ -27,6 +27,14 @@ final class TokenVocabulary {
     final long[][] plainUpTo;
     final int[] endOfGeneration;
     private final Vocabulary vocabulary;
+    /** Context-free masks of single-lexeme states, shared by every grammar (lexemes are shared by key). */
+    final java.util.concurrent.ConcurrentHashMap<LexemeState, ContextFreeMask> sharedMasks = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicLong sharedMaskBytes = new java.util.concurrent.atomic.AtomicLong();
+    static final long MAX_SHARED_MASK_BYTES = 64L << 20;
+
+    /** A lexeme (by identity) and a state or slice key of it. */
+    record LexemeState(ByteLexeme lexeme, long state, boolean slice) {
+    }
 
     private TokenVocabulary(Vocabulary v) {
         this.vocabulary = v;
