@@ -13,10 +13,8 @@ class ConstraintSmokeTest {
                 {"type":"object","properties":{"name":{"type":"string","maxLength":12},"age":{"type":"integer","minimum":0,"maximum":130},
                  "tags":{"type":"array","items":{"enum":["a","b","ü"]},"maxItems":3}},"required":["name","age"],"additionalProperties":false}""";
         CompiledGrammar g = GrammarFixtures.compiler().jsonSchema(schema);
-        System.out.println(g.stats());
         for (int seed = 0; seed < 5; seed++) {
             var w = GrammarFixtures.randomWalk(g.newConstraint(), tok, seed, 500, 0.5);
-            System.out.println(w.ended() + " " + w.tokens() + " " + w.text());
             assertThat(w.ended()).isTrue();
         }
         assertThat(GrammarFixtures.feed(g.newConstraint(), tok, "{\"name\": \"Bob\", \"age\": 42, \"tags\": [\"a\", \"ü\"]}", true)).isNull();
