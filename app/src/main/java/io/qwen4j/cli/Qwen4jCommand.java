@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code qwen4j} command: entry point of the runnable jar. */
 @Command(name = "qwen4j", mixinStandardHelpOptions = true, version = "qwen4j 0.1.0",
         description = "Serves Qwen3-VL models behind the OpenAI Chat Completions API.",
-        subcommands = {ServeCommand.class, PullCommand.class, TokenizeCommand.class, TemplateCommand.class, KeysCommand.class,
-                LedgerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, PullCommand.class, BenchCommand.class, SynthCommand.class, TokenizeCommand.class,
+                TemplateCommand.class, KeysCommand.class, LedgerCommand.class, CommandLine.HelpCommand.class})
 public final class Qwen4jCommand implements Runnable {
     @Override
     public void run() {

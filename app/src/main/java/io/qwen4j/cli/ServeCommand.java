@@ -3,6 +3,8 @@ package io.qwen4j.cli;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.gateway.Gateway;
 import io.qwen4j.gateway.PriceTable;
+import io.qwen4j.hub.HuggingFaceHub;
+import io.qwen4j.hub.ModelCache;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.local.LocalBackend;
 import io.qwen4j.local.ImageOptions;
@@ -29,7 +31,8 @@ final class ServeCommand implements Callable<Integer> {
     /** Without --ctx-size: the model's context length, capped here so that the default KV cache stays modest. */
     static final int DEFAULT_CTX_CAP = 8192;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "The model's GGUF file.")
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE.gguf",
+            description = "The model's GGUF file (default: " + ModelCache.DEFAULT_REPO + ", downloaded once into the model cache).")
     Path model;
 
     @Option(names = "--mmproj", paramLabel = "FILE.gguf",
@@ -124,6 +127,12 @@ final class ServeCommand implements Callable<Integer> {
             }
         };
         if (storage == null) return 2;
+        if (model == null) {
+            // Like Ollama and llama.cpp's -hf: a first run fetches the default model, later runs find it in the cache.
+            ModelCache.Pulled pulled = new ModelCache(ModelCache.defaultRoot(), HuggingFaceHub.fromEnvironment())
+                    .pull(ModelCache.DEFAULT_REPO, null, "main", System.err);
+            model = pulled.model();
+        }
         PriceTable priceTable = prices == null ? PriceTable.defaults() : PriceTable.load(prices);
         Database db = store.open();
         boolean keysExist = new io.qwen4j.store.ApiKeyStore(db).any();

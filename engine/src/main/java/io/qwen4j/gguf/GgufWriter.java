@@ -34,6 +34,20 @@ public final class GgufWriter {
 
         record Floats(float[] values) implements TensorSource {
         }
+
+        record Rows(RowSource rows) implements TensorSource {
+        }
+    }
+
+    /**
+     * Produces a tensor's values on demand, a run of rows at a time (row = {@code ne[0]} values), so that
+     * tensors far larger than the heap can be written. Called from several threads at once for
+     * disjoint rows; must give the same values for a row whenever asked.
+     */
+    @FunctionalInterface
+    public interface RowSource {
+        /** Writes rows {@code [firstRow, firstRow + rowCount)} to {@code dst[0 .. rowCount · ne[0])}. */
+        void fill(long firstRow, int rowCount, float[] dst);
     }
 
     private record PendingTensor(String name, GgmlType type, long[] ne, TensorSource source) {
@@ -118,6 +132,14 @@ public final class GgufWriter {
         return add(new PendingTensor(name, type, shape, new TensorSource.Floats(values)));
     }
 
+    /** A tensor whose rows come from {@code rows} while writing, encoded as {@code type} (nothing held meanwhile). */
+    public GgufWriter addTensor(String name, GgmlType type, long[] ne, RowSource rows) {
+        long[] shape = checkShape(name, type, ne);
+        if (!GgmlQuantizer.canQuantize(type)) throw new IllegalArgumentException("tensor '" + name + "': cannot encode floats as " + type);
+        if (shape[0] > (1 << 24)) throw new IllegalArgumentException("tensor '" + name + "' rows of " + shape[0] + " values are too long to stream");
+        return add(new PendingTensor(name, type, shape, new TensorSource.Rows(java.util.Objects.requireNonNull(rows))));
+    }
+
     private GgufWriter add(PendingTensor t) {
         if (tensors.putIfAbsent(t.name, t) != null) throw new IllegalArgumentException("duplicate tensor name '" + t.name + "'");
         return this;
@@ -173,6 +195,7 @@ public final class GgufWriter {
                 switch (t.source) {
                     case TensorSource.Raw raw -> out.bytes(raw.bytes());
                     case TensorSource.Floats floats -> writeEncoded(out, t.type, t.ne[0], floats.values());
+                    case TensorSource.Rows rows -> writeStreamed(out, t.type, t.ne[0], elementCount(t.ne) / t.ne[0], rows.rows());
                 }
                 out.zeros(GgufFile.alignUp(out.position(), alignment) - out.position());
             }
@@ -190,6 +213,33 @@ public final class GgufWriter {
             int n = Math.min(rowsPerChunk, rows - row);
             GgmlQuantizer.quantize(type, values, (int) (row * rowLength), (int) (n * rowLength), segment, 0);
             out.bytes(segment.asSlice(0, n * rowBytes));
+        }
+    }
+
+    /**
+     * Generates and encodes a streamed tensor in slices of about a chunk per thread, the slices of one round
+     * in parallel (k-quant encoding is slow and the tensors of a synthetic model are GBs), written in order.
+     */
+    private static void writeStreamed(ChannelSink out, GgmlType type, long rowLength, long rows, RowSource source) throws IOException {
+        long rowBytes = type.byteSize(rowLength);
+        int rowsPerSlice = (int) Math.max(1, Math.min(CHUNK_BYTES / rowBytes, (1 << 22) / rowLength));
+        int slices = Math.max(1, Runtime.getRuntime().availableProcessors());
+        float[][] values = new float[slices][(int) (rowsPerSlice * rowLength)];
+        byte[][] encoded = new byte[slices][(int) (rowsPerSlice * rowBytes)];
+        for (long row = 0; row < rows; row += (long) rowsPerSlice * slices) {
+            long first = row;
+            int active = (int) Math.min(slices, (rows - row + rowsPerSlice - 1) / rowsPerSlice);
+            java.util.stream.IntStream.range(0, active).parallel().forEach(i -> {
+                long r0 = first + (long) i * rowsPerSlice;
+                int n = (int) Math.min(rowsPerSlice, rows - r0);
+                source.fill(r0, n, values[i]);
+                GgmlQuantizer.quantize(type, values[i], 0, (int) (n * rowLength), MemorySegment.ofArray(encoded[i]), 0);
+            });
+            for (int i = 0; i < active; i++) {
+                long r0 = first + (long) i * rowsPerSlice;
+                int n = (int) Math.min(rowsPerSlice, rows - r0);
+                out.bytes(MemorySegment.ofArray(encoded[i]).asSlice(0, n * rowBytes));
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.qwen4j.tensor;
 import io.qwen4j.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -34,11 +35,12 @@ public final class Q4_0MatVec extends MatVec {
             int xo = xOff + b * BLOCK;
             FloatVector sum = FloatVector.zero(Lanes.F);
             for (int j = 0; j < 16; j += Lanes.L) {
-                ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 2 + j, Bytes.LE);
-                ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, Lanes.F, 0)).fma(FloatVector.fromArray(Lanes.F, x, xo + j), sum);
-                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, Lanes.F, 0)).fma(FloatVector.fromArray(Lanes.F, x, xo + 16 + j), sum);
+                // Nibbles split in int lanes: x86 has no byte shifts (byte-lane LSHR is emulated).
+                IntVector q = widen(o + 2 + j);
+                FloatVector lo = (FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                sum = lo.fma(FloatVector.fromArray(Lanes.F, x, xo + j), sum);
+                sum = hi.fma(FloatVector.fromArray(Lanes.F, x, xo + 16 + j), sum);
             }
             acc = sum.fma(FloatVector.broadcast(Lanes.F, d), acc);
         }
@@ -49,10 +51,15 @@ public final class Q4_0MatVec extends MatVec {
     protected void decodeBlock(long o, float[] y, int yo) {
         float d = f16ToFloat(o);
         for (int j = 0; j < 16; j += Lanes.L) {
-            ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 2 + j, Bytes.LE);
-            ((FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d).intoArray(y, yo + j);
-            ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d).intoArray(y, yo + 16 + j);
+            IntVector q = widen(o + 2 + j);
+            ((FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(y, yo + j);
+            ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(y, yo + 16 + j);
         }
+    }
+
+    /** L bytes at {@code o} as int lanes (sign-extended; callers mask the nibble they use). */
+    private IntVector widen(long o) {
+        return (IntVector) ByteVector.fromMemorySegment(Lanes.B, data, o, Bytes.LE).convertShape(VectorOperators.B2I, Lanes.I, 0);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.qwen4j.tensor;
 import io.qwen4j.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -39,19 +40,24 @@ public final class Q6KMatVec extends MatVec {
             int y0 = yo + 128 * n;
             for (int l = 0; l < 32; l += Lanes.L) {
                 int is = l / 16;
-                ByteVector a = ByteVector.fromMemorySegment(Lanes.B, data, ql + l, Bytes.LE);
-                ByteVector c = ByteVector.fromMemorySegment(Lanes.B, data, ql + 32 + l, Bytes.LE);
-                ByteVector h = ByteVector.fromMemorySegment(Lanes.B, data, qh + l, Bytes.LE);
-                ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                ByteVector q2 = c.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                ((FloatVector) q1.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is)).intoArray(y, y0 + l);
-                ((FloatVector) q2.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 2)).intoArray(y, y0 + l + 32);
-                ((FloatVector) q3.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 4)).intoArray(y, y0 + l + 64);
-                ((FloatVector) q4.convertShape(VectorOperators.B2F, Lanes.F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 6)).intoArray(y, y0 + l + 96);
+                // Widen the bytes to int lanes first: x86 has no byte shifts, so byte-lane LSHR/LSHL are
+                // emulated and cost several instructions each; int shifts are single instructions.
+                IntVector a = widen(ql + l), c = widen(ql + 32 + l), h = widen(qh + l);
+                IntVector q1 = a.and(0xF).or(h.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                IntVector q2 = c.and(0xF).or(h.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32);
+                IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).and(0xF).or(h.and(0x30)).sub(32);
+                IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).and(0xF).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(d * data.get(Bytes.BYTE, sc + is)).intoArray(y, y0 + l);
+                ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 2)).intoArray(y, y0 + l + 32);
+                ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 4)).intoArray(y, y0 + l + 64);
+                ((FloatVector) q4.convert(VectorOperators.I2F, 0)).mul(d * data.get(Bytes.BYTE, sc + is + 6)).intoArray(y, y0 + l + 96);
             }
         }
+    }
+
+    /** L bytes at {@code o} as int lanes (sign-extended; callers mask the bits they use). */
+    private IntVector widen(long o) {
+        return (IntVector) ByteVector.fromMemorySegment(Lanes.B, data, o, Bytes.LE).convertShape(VectorOperators.B2I, Lanes.I, 0);
     }
 
     @Override

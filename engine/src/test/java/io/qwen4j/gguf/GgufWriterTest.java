@@ -49,6 +49,26 @@ class GgufWriterTest {
         assertThat(Files.mismatch(TestData.path("models/qwen3vl-tiny-Q8_0.gguf"), out)).isEqualTo(-1L);
     }
 
+    /** Rows streamed from a source (in parallel slices) encode exactly as the whole float array does. */
+    @Test
+    void streamedRowsWriteTheSameBytesAsFloatArrays() throws Exception {
+        Path streamed = tmp.resolve("streamed.gguf"), whole = tmp.resolve("whole.gguf");
+        try (GgufFile f32 = GgufFile.open(TestData.path("models/qwen3vl-tiny-F32.gguf"));
+             GgufFile mixed = GgufFile.open(TestData.path("models/qwen3vl-tiny-Q4_K_M.gguf"))) {
+            GgufWriter a = new GgufWriter().putAll(mixed.metadata()), b = new GgufWriter().putAll(mixed.metadata());
+            for (GgufTensorInfo t : mixed.tensorInfos().values()) {
+                float[] values = GgmlDequantizer.dequantize(f32, f32.tensorInfo(t.name()));
+                int cols = (int) t.dim(0);
+                a.addTensor(t.name(), t.type(), t.ne(), (first, n, dst) -> System.arraycopy(values, (int) first * cols, dst, 0, n * cols));
+                b.addTensor(t.name(), t.type(), t.ne(), values);
+            }
+            a.write(streamed);
+            b.write(whole);
+        }
+        assertThat(Files.mismatch(whole, streamed)).isEqualTo(-1L);
+        assertThat(Files.mismatch(TestData.path("models/qwen3vl-tiny-Q4_K_M.gguf"), streamed)).isEqualTo(-1L);
+    }
+
     @Test
     void everyMetadataTypeRoundTrips() throws Exception {
         GgufWriter w = new GgufWriter()
