@@ -132,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
             ModelCache.Pulled pulled = new ModelCache(ModelCache.defaultRoot(), HuggingFaceHub.fromEnvironment())
                     .pull(ModelCache.DEFAULT_REPO, null, "main", System.err);
             model = pulled.model();
+            if (mmproj == null) mmproj = pulled.mmproj(); // its vision tower too: the default server reads images
         }
         PriceTable priceTable = prices == null ? PriceTable.defaults() : PriceTable.load(prices);
         Database db = store.open();
