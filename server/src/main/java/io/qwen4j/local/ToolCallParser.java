@@ -36,6 +36,7 @@ final class ToolCallParser {
     private State state = State.TEXT;
     private final StringBuilder pending = new StringBuilder();
     private int calls;
+    private boolean argumentsBegun; // whitespace before the arguments' first character is dropped
 
     /** Number of calls begun so far. */
     int calls() {
@@ -54,7 +55,7 @@ final class ToolCallParser {
                     int open = pending.indexOf(OPEN);
                     if (open >= 0) {
                         String before = pending.substring(0, open);
-                        if (!before.isBlank()) content.append(before);
+                        content.append(before.stripTrailing());
                         pending.delete(0, open + OPEN.length());
                         state = State.HEAD;
                         progress = true;
@@ -72,6 +73,7 @@ final class ToolCallParser {
                     if (m.find()) {
                         out.add(new ToolCallDelta(calls++, newId(), unquote(m.group(1)), ""));
                         pending.delete(0, m.end());
+                        argumentsBegun = false;
                         state = State.ARGUMENTS;
                         progress = true;
                     } else if (pending.indexOf(CLOSE) >= 0) {
@@ -86,6 +88,12 @@ final class ToolCallParser {
                     }
                 }
                 case ARGUMENTS -> {
+                    if (!argumentsBegun) {
+                        int i = 0;
+                        while (i < pending.length() && Character.isWhitespace(pending.charAt(i))) i++;
+                        pending.delete(0, i);
+                        argumentsBegun = !pending.isEmpty();
+                    }
                     int close = pending.indexOf(CLOSE);
                     if (close >= 0) {
                         String args = stripWrapperEnd(pending.substring(0, close));
