@@ -55,7 +55,8 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
             "top_k", "min_p", "top_a", "frequency_penalty", "presence_penalty", "repetition_penalty", "seed", "stop",
             "logit_bias", "logprobs", "top_logprobs", "n", "stream", "stream_options", "verbosity", "include_reasoning",
             "reasoning", "min_tokens", "ignore_eos", "stop_token_ids", "skip_special_tokens", "return_tokens_as_token_ids",
-            "chat_template_kwargs", "add_generation_prompt");
+            "chat_template_kwargs", "add_generation_prompt",
+            "response_format", "structured_outputs", "tools", "tool_choice", "parallel_tool_calls");
 
     private final LocalModel model;
     private final WorkerPool pool;

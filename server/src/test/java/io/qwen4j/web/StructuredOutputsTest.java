@@ -164,6 +164,12 @@ class StructuredOutputsTest {
     }
 
     @Test
+    void theModelCardListsTheParameters() throws Exception {
+        String params = s.get("/v1/models/tiny").body().get("supported_parameters").toString();
+        assertThat(params).contains("\"response_format\"", "\"structured_outputs\"", "\"tools\"", "\"tool_choice\"", "\"parallel_tool_calls\"");
+    }
+
+    @Test
     void unsupportedKeywordsAndHostileSchemasAreRefused() throws Exception {
         TestServer.Answer a = s.post("/v1/chat/completions", jsonSchemaRequest("{\"type\": \"object\", \"not\": {\"required\": [\"a\"]}}", 1));
         ChatCompletionsTest.assertError(a, 400, "response_format");
