@@ -371,6 +371,9 @@ public final class Scheduler implements Engine {
                 end = new Completion(FinishReason.STOP, "stop_sequence", r.matched(), "", promptTokens, 0, generated);
             } else if (eos || stopToken) {
                 end = new Completion(FinishReason.STOP, eos ? "eos" : "stop_token", token, tail(), promptTokens, 0, generated);
+            } else if (request.constraint() != null && request.constraint().isComplete()) {
+                // The constrained output (a JSON document, a tool call) is whole: nothing but an ending could follow.
+                end = new Completion(FinishReason.STOP, "constraint_complete", null, tail(), promptTokens, 0, generated);
             } else if (generated >= request.maxTokens()) {
                 end = new Completion(FinishReason.LENGTH, "max_tokens", null, tail(), promptTokens, 0, generated);
             }

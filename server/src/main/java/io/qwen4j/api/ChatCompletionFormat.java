@@ -20,9 +20,15 @@ public final class ChatCompletionFormat extends ResponseFormat {
             ChoiceResult c = choices.get(i);
             ObjectNode ch = cs.addObject().put("index", i);
             ObjectNode m = ch.putObject("message");
-            m.put("role", "assistant").put("content", c.content.toString()).putNull("refusal");
+            // As OpenAI: an answer that is only tool calls has null content.
+            boolean onlyCalls = !c.toolCalls.isEmpty() && c.content.isEmpty();
+            m.put("role", "assistant").put("content", onlyCalls ? null : c.content.toString()).putNull("refusal");
             m.put("reasoning", c.reasoning.isEmpty() ? null : c.reasoning.toString());
-            m.putArray("tool_calls");
+            ArrayNode calls = m.putArray("tool_calls");
+            for (ChoiceResult.ToolCall t : c.toolCalls) {
+                ObjectNode call = calls.addObject().put("id", t.id()).put("type", "function");
+                call.putObject("function").put("name", t.name()).put("arguments", t.arguments().toString());
+            }
             ch.set("logprobs", logprobs(c.logprobs));
             putEnd(ch, c.end);
         }
@@ -45,8 +51,18 @@ public final class ChatCompletionFormat extends ResponseFormat {
         ObjectNode c = head(chunkObject());
         ObjectNode ch = c.putArray("choices").addObject().put("index", choice);
         ObjectNode d = ch.putObject("delta");
-        if (!delta.content().isEmpty() || delta.reasoning().isEmpty()) d.put("content", delta.content());
+        if (!delta.content().isEmpty() || (delta.reasoning().isEmpty() && delta.toolCalls().isEmpty())) d.put("content", delta.content());
         if (!delta.reasoning().isEmpty()) d.put("reasoning", delta.reasoning());
+        if (!delta.toolCalls().isEmpty()) {
+            ArrayNode calls = d.putArray("tool_calls");
+            for (ToolCallDelta t : delta.toolCalls()) {
+                ObjectNode call = calls.addObject().put("index", t.index());
+                if (t.id() != null) call.put("id", t.id()).put("type", "function");
+                ObjectNode f = call.putObject("function");
+                if (t.name() != null) f.put("name", t.name());
+                f.put("arguments", t.arguments());
+            }
+        }
         ch.set("logprobs", logprobs(delta.logprobs()));
         ch.putNull("finish_reason");
         return c;

@@ -12,10 +12,12 @@ import java.util.Set;
  * @param verbosity           {@code low}, {@code medium}, {@code high} or null; see {@link #VERBOSITY_INSTRUCTIONS}
  * @param includeReasoning    whether {@code message.reasoning} is returned (OpenRouter's {@code include_reasoning},
  *                            {@code reasoning.exclude})
+ * @param outputFormat        {@code response_format} / {@code structured_outputs}
+ * @param tools               {@code tools}, {@code tool_choice}, {@code parallel_tool_calls}
  */
 public record ChatCompletionRequest(String model, JsonNode messages, GenerationOptions options, int logprobs,
                                     JsonNode chatTemplateKwargs, boolean addGenerationPrompt, String verbosity,
-                                    boolean includeReasoning) {
+                                    boolean includeReasoning, OutputFormat outputFormat, ToolUse tools) {
 
     /**
      * What {@code verbosity} does for a model with no native control: an instruction added to the system
@@ -43,9 +45,9 @@ public record ChatCompletionRequest(String model, JsonNode messages, GenerationO
             throw ApiException.invalid("top_logprobs", "'top_logprobs' requires 'logprobs': true");
         }
 
-        readTools(r);
-        refuseIfPresent(r, "functions", "function calling is not supported yet");
-        refuseIfPresent(r, "function_call", "function calling is not supported yet");
+        ToolUse tools = ToolUse.read(r);
+        refuseIfPresent(r, "functions", "the deprecated 'functions' are not supported; use 'tools'");
+        refuseIfPresent(r, "function_call", "the deprecated 'function_call' is not supported; use 'tool_choice'");
         refuseIfPresent(r, "prediction", "predicted outputs are not supported");
         refuseIfPresent(r, "audio", "audio output is not supported");
         refuseIfPresent(r, "web_search_options", "web search is not supported");
@@ -54,19 +56,11 @@ public record ChatCompletionRequest(String model, JsonNode messages, GenerationO
         if (modalities != null && !(modalities.isArray() && modalities.size() == 1 && "text".equals(modalities.get(0).asText(null)))) {
             throw ApiException.invalid("modalities", "only [\"text\"] output is supported");
         }
-        JsonNode format = r.raw("response_format");
-        if (format != null) {
-            if (!format.isObject() || !format.path("type").isTextual()) {
-                throw ApiException.invalid("response_format", "'response_format' must be an object with a 'type'");
-            }
-            if (!format.get("type").textValue().equals("text")) {
-                throw ApiException.invalid("response_format", "response_format type '" + format.get("type").textValue()
-                        + "' is not supported yet (structured outputs are coming); only {\"type\": \"text\"} is accepted");
-            }
-        }
-        JsonNode structured = r.raw("structured_outputs");
-        if (structured != null && !(structured.isBoolean() && !structured.booleanValue())) {
-            throw ApiException.invalid("structured_outputs", "structured outputs are not supported yet");
+        OutputFormat outputFormat = OutputFormat.read(r);
+        if (!(outputFormat instanceof OutputFormat.Text) && tools.choice() != ToolUse.Choice.NONE) {
+            // One grammar per output: a tool call or a JSON document, not a choice between them.
+            throw ApiException.invalid(outputFormat.param(), "'" + outputFormat.param()
+                    + "' cannot be combined with tool calls; set tool_choice to \"none\" or drop the output format");
         }
 
         String verbosity = r.string("verbosity");
@@ -97,36 +91,7 @@ public record ChatCompletionRequest(String model, JsonNode messages, GenerationO
         GenerationOptions.readNoOps(r);
         if (!lenient) refuseUnknown(r);
         return new ChatCompletionRequest(model, messages, options, Boolean.TRUE.equals(logprobs) ? (top == null ? 0 : top) : -1,
-                kwargs, addGenerationPrompt, verbosity, includeReasoning);
-    }
-
-    /**
-     * Tool calling comes with structured outputs. Until then: {@code tools} are accepted only with
-     * {@code tool_choice: "none"}, where they are not rendered into the prompt (the model cannot call what it
-     * does not see, which is what "none" promises); anything that would need a tool call is a 400.
-     */
-    private static void readTools(RequestReader r) {
-        JsonNode tools = r.raw("tools");
-        JsonNode choice = r.raw("tool_choice");
-        JsonNode parallel = r.raw("parallel_tool_calls");
-        if (parallel != null && !parallel.isBoolean()) throw ApiException.invalid("parallel_tool_calls", "'parallel_tool_calls' must be a boolean");
-        if (choice != null && !choice.isTextual() && !choice.isObject()) {
-            throw ApiException.invalid("tool_choice", "'tool_choice' must be \"none\", \"auto\", \"required\" or an object");
-        }
-        boolean none = choice != null && choice.isTextual() && choice.textValue().equals("none");
-        boolean auto = choice != null && choice.isTextual() && choice.textValue().equals("auto");
-        if (choice != null && choice.isTextual() && !none && !auto && !choice.textValue().equals("required")) {
-            throw ApiException.invalid("tool_choice", "'tool_choice' must be \"none\", \"auto\", \"required\" or an object");
-        }
-        if (tools != null) {
-            if (!tools.isArray()) throw ApiException.invalid("tools", "'tools' must be an array");
-            if (tools.isEmpty()) throw ApiException.invalid("tools", "'tools' must not be empty");
-            if (!none) {
-                throw ApiException.invalid("tools", "tool calling is not supported yet; tools are accepted only with tool_choice \"none\"");
-            }
-        } else if (choice != null && !none && !auto) {
-            throw ApiException.invalid("tool_choice", "'tool_choice' requires 'tools'");
-        }
+                kwargs, addGenerationPrompt, verbosity, includeReasoning, outputFormat, tools);
     }
 
     static void refuseIfPresent(RequestReader r, String name, String why) {

@@ -16,10 +16,12 @@ import io.qwen4j.api.GenerationStream;
 import io.qwen4j.api.ModelCard;
 import io.qwen4j.api.TokenLogprob;
 import io.qwen4j.api.TokenizingBackend;
+import io.qwen4j.api.ToolCallDelta;
 import io.qwen4j.api.Usage;
 import io.qwen4j.engine.Completion;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.engine.EngineOverloadedException;
+import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GeneratedToken;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.Handle;
@@ -33,6 +35,7 @@ import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.sampling.SamplingParams;
+import io.qwen4j.sampling.TokenMask;
 import io.qwen4j.tensor.WorkerPool;
 
 import java.nio.charset.StandardCharsets;
@@ -43,6 +46,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The local backend: OpenAI requests → chat template → token ids → the engine's {@link Scheduler}, and the
@@ -56,7 +60,8 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
             "top_k", "min_p", "top_a", "frequency_penalty", "presence_penalty", "repetition_penalty", "seed", "stop",
             "logit_bias", "logprobs", "top_logprobs", "n", "stream", "stream_options", "verbosity", "include_reasoning",
             "reasoning", "min_tokens", "ignore_eos", "stop_token_ids", "skip_special_tokens", "return_tokens_as_token_ids",
-            "chat_template_kwargs", "add_generation_prompt");
+            "chat_template_kwargs", "add_generation_prompt",
+            "response_format", "structured_outputs", "tools", "tool_choice", "parallel_tool_calls");
 
     private final LocalModel model;
     private final VisionTower vision; // null: text only
@@ -67,6 +72,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
     private final String fingerprint;
     private final long created = System.currentTimeMillis() / 1000;
     private final SecureRandom seeds = new SecureRandom();
+    private final StructuredOutput structuredOutput;
 
     private LocalBackend(LocalModel model, VisionTower vision, ImageTokens imageTokens, WorkerPool pool, Scheduler engine, int vocab,
                          String fingerprint) {
@@ -77,6 +83,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         this.engine = engine;
         this.vocab = vocab;
         this.fingerprint = fingerprint;
+        this.structuredOutput = new StructuredOutput(model.tokenizer().vocabulary());
     }
 
     /**
@@ -156,8 +163,9 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         checkModel(request.model());
         List<VisionTower.Part> parts = new ArrayList<>();
         JsonNode messages = prepareMessages(request.messages(), request.verbosity(), parts);
-        // Tools are never rendered: the request parser admits them only with tool_choice "none".
-        ChatPrompt.Rendered prompt = model.renderChat(messages, null, request.chatTemplateKwargs(), request.addGenerationPrompt());
+        // Tools are rendered even with tool_choice "none" (as OpenAI and vLLM do); the mask then bans the call token.
+        ChatPrompt.Rendered prompt = model.renderChat(messages, request.tools().tools(), request.chatTemplateKwargs(), request.addGenerationPrompt());
+        Supplier<TokenMask> masks = structuredOutput.masks(request.outputFormat(), request.tools());
         boolean thinking = ReasoningSplitter.promptOpensReasoning(prompt.text());
         List<VisionTower.Image> images = parts.isEmpty() ? List.of() : vision.read(parts);
         // Image tokens count as prompt tokens (context, credit and usage), as OpenAI and vLLM count them.
@@ -171,10 +179,13 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         List<TokenListener> listeners = new ArrayList<>();
         long seed = o.seed() != null ? o.seed() : seeds.nextLong();
         for (int i = 0; i < o.n(); i++) {
-            GenerationRequest job = generationRequest(prompt.tokens(), o, maxTokens, request.logprobs(), seed + i);
+            GenerationRequest job = generationRequest(prompt.tokens(), o, maxTokens, request.logprobs(), seed + i,
+                    masks == null ? null : masks.get());
             jobs.add(layout == null ? job : job.withLayout(layout));
-            listeners.add(new ChoiceAdapter(run, i, request.logprobs(), o.returnTokensAsTokenIds(),
-                    new ReasoningSplitter(thinking), request.includeReasoning()));
+            ChoiceAdapter adapter = new ChoiceAdapter(run, i, request.logprobs(), o.returnTokensAsTokenIds(),
+                    new ReasoningSplitter(thinking), request.includeReasoning());
+            if (request.tools().callsPossible()) adapter.toolCalls = new ToolCallParser();
+            listeners.add(adapter);
         }
         return submit(run, jobs, listeners);
     }
@@ -309,7 +320,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         for (int[] ids : prompts) {
             int maxTokens = maxTokens(o, ids.length, CompletionRequest.DEFAULT_MAX_TOKENS, "prompt");
             for (int i = 0; i < o.n(); i++, choice++) {
-                jobs.add(generationRequest(ids, o, maxTokens, request.logprobs(), seed + choice));
+                jobs.add(generationRequest(ids, o, maxTokens, request.logprobs(), seed + choice, null));
                 listeners.add(new ChoiceAdapter(run, choice, request.logprobs(), o.returnTokensAsTokenIds(), null, false));
                 maxCompletion += maxTokens;
             }
@@ -344,7 +355,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
                 param.equals("messages") ? "messages" : "prompt"));
     }
 
-    private static GenerationRequest generationRequest(int[] prompt, GenerationOptions o, int maxTokens, int logprobs, long seed) {
+    private static GenerationRequest generationRequest(int[] prompt, GenerationOptions o, int maxTokens, int logprobs, long seed, TokenMask mask) {
         SamplingParams sampling = new SamplingParams(
                 o.temperature() == null ? 1f : o.temperature().floatValue(),
                 o.topK() == null ? 0 : o.topK(),
@@ -355,9 +366,10 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
                 o.frequencyPenalty() == null ? 0f : o.frequencyPenalty().floatValue(),
                 o.presencePenalty() == null ? 0f : o.presencePenalty().floatValue(),
                 o.logitBias(), seed);
-        int minTokens = o.minTokens() == null ? 0 : Math.min(o.minTokens(), maxTokens);
+        // A constrained output ends when its grammar says so: min_tokens does not apply.
+        int minTokens = o.minTokens() == null || mask != null ? 0 : Math.min(o.minTokens(), maxTokens);
         return new GenerationRequest(prompt, sampling, maxTokens, minTokens, o.stop(), new HashSet<>(o.stopTokenIds()),
-                o.ignoreEos(), logprobs, o.skipSpecialTokens(), null);
+                o.ignoreEos(), logprobs, o.skipSpecialTokens(), mask);
     }
 
     private GenerationStream submit(Run run, List<GenerationRequest> jobs, List<TokenListener> listeners) {
@@ -418,6 +430,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         final int index, logprobs;
         final boolean tokenIds, includeReasoning;
         final ReasoningSplitter splitter; // null: completions, no reasoning split
+        ToolCallParser toolCalls; // null: no tool call possible, the answer is all content
         int reasoningTokens;
 
         ChoiceAdapter(Run run, int index, int logprobs, boolean tokenIds, ReasoningSplitter splitter, boolean includeReasoning) {
@@ -454,7 +467,16 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         }
 
         private void emit(String content, String reasoning, List<TokenLogprob> lps) {
-            ChoiceDelta d = new ChoiceDelta(content, includeReasoning ? reasoning : "", lps);
+            List<ToolCallDelta> calls = List.of();
+            if (toolCalls != null) {
+                ToolCallParser.Parts parts = toolCalls.push(content);
+                content = parts.content();
+                calls = parts.calls();
+            }
+            send(new ChoiceDelta(content, includeReasoning ? reasoning : "", lps, calls));
+        }
+
+        private void send(ChoiceDelta d) {
             if (!d.isEmpty()) run.listener.onDelta(index, d);
         }
 
@@ -465,7 +487,13 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
                 ReasoningSplitter.Parts rest = splitter.finish();
                 emit(rest.content(), rest.reasoning(), List.of());
             }
-            run.ended(index, new ChoiceEnd(c.reason().openAiName(), c.nativeReason(), c.stopReason()), c.completionTokens(), reasoningTokens);
+            String finish = c.reason().openAiName();
+            if (toolCalls != null) {
+                ToolCallParser.Parts rest = toolCalls.finish();
+                send(new ChoiceDelta(rest.content(), "", List.of(), rest.calls()));
+                if (toolCalls.calls() > 0 && c.reason() == FinishReason.STOP) finish = "tool_calls";
+            }
+            run.ended(index, new ChoiceEnd(finish, c.nativeReason(), c.stopReason()), c.completionTokens(), reasoningTokens);
         }
 
         @Override
