@@ -208,9 +208,12 @@ public final class Scheduler implements Engine {
             owners.add(s);
             budget--;
         }
+        boolean prefillAdvanced = false;
         for (Sequence s : running) {
             if (s.prefilled()) continue;
-            if (budget <= 0 && !chunks.isEmpty()) break;
+            // The oldest prompt advances every step, even when decode tokens alone use up the budget: never starved.
+            if (budget <= 0 && prefillAdvanced) break;
+            prefillAdvanced = true;
             int[] prompt = s.request.prompt();
             int n = Math.min(prompt.length - s.prefilledTokens, Math.max(budget, 1));
             int[] part = java.util.Arrays.copyOfRange(prompt, s.prefilledTokens, s.prefilledTokens + n);
