@@ -47,6 +47,7 @@ public final class Scheduler implements Engine {
     private final Thread thread;
     private final AtomicLong steps = new AtomicLong();
     private volatile int runningCount;
+    private final int poolBlocks; // the cache's blocks: what admission may reserve
     private int reservedBlocks; // scheduler thread only
     private volatile boolean closed;
 
@@ -56,6 +57,9 @@ public final class Scheduler implements Engine {
         this.tokenizer = tokenizer;
         this.vocab = vocab;
         this.config = config;
+        // The pool rounds parallel × context up to whole blocks once, each sequence reserves whole blocks: the
+        // pool may hold fewer than parallel × blocksFor(context), and reserving beyond it would fail a step.
+        this.poolBlocks = cache.freeBlocks();
         this.thread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::loop);
     }
 
@@ -180,8 +184,7 @@ public final class Scheduler implements Engine {
             while (!waiting.isEmpty() && running.size() < config.parallel()) {
                 Sequence s = waiting.peekFirst();
                 int need = blocksFor(s.request.prompt().length + s.request.maxTokens());
-                int total = config.parallel() * blocksFor(config.contextSize());
-                if (reservedBlocks + need > total) break; // first come, first served: nobody overtakes
+                if (reservedBlocks + need > poolBlocks) break; // first come, first served: nobody overtakes
                 waiting.pollFirst();
                 reservedBlocks += need;
                 s.reservedBlocks = need;

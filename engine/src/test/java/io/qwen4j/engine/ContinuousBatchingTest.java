@@ -171,6 +171,23 @@ class ContinuousBatchingTest {
     }
 
     @Test
+    void admissionReservesNoMoreThanThePoolHoldsWhenTheContextIsNotWholeBlocks() throws Exception {
+        // 4 × 22 tokens = 88: a pool of 6 blocks of 16, while each full sequence reserves 2. Three run, one waits.
+        try (Scheduler s = scheduler(model, new EngineConfig(4, 22, 8, 512, PagedKvCache.Storage.F32))) {
+            assertThat(s.freeKvBlocks()).isEqualTo(6);
+            List<SchedulerTest.Collector> cs = new ArrayList<>();
+            List<GenerationRequest> rs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                cs.add(new SchedulerTest.Collector());
+                rs.add(GenerationRequest.greedy(randomPrompt(i, 16), 6).withIgnoreEos(true));
+            }
+            s.submitAll(rs, List.copyOf(cs));
+            for (SchedulerTest.Collector c : cs) assertThat(c.await().completionTokens()).isEqualTo(6);
+            assertThat(s.freeKvBlocks()).isEqualTo(6);
+        }
+    }
+
+    @Test
     void aSequenceGivesTheSameTokensAloneAndWithSevenOthersJoiningMidStream() throws Exception {
         int[] lengths = {3, 40, 17, 120, 1, 64, 9, 200};
         SamplingParams sampled = new SamplingParams(0.9f, 40, 0.95f, 0, 0, 1.1f, 0.2f, 0f, Map.of(), 0);
