@@ -95,7 +95,9 @@ final class BenchCommand implements Callable<Integer> {
             Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             double loadBefore = loadAverage();
-            List<ServingBenchmark.Level> levels = ServingBenchmark.run(m, tokenizer, concurrency, settings);
+            // Levels of a large model take minutes: progress on stderr, the figures on stdout.
+            List<ServingBenchmark.Level> levels = ServingBenchmark.run(m, tokenizer, concurrency, settings, l -> System.err.printf(
+                    Locale.ROOT, "bench: concurrency %d done in %.1f s%n", l.concurrency(), l.seconds()));
             double loadAfter = loadAverage();
             ServingBenchmark.Level one = levels.stream().filter(l -> l.concurrency() == 1).findFirst().orElse(null);
             if (json) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * A load test of the {@link Scheduler}, in process: at each concurrency N, N streams submitted together,
@@ -39,14 +40,19 @@ public final class ServingBenchmark {
     private ServingBenchmark() {
     }
 
-    /** Runs a warm-up (compiling the batched paths), then every level in the order given. */
-    public static List<Level> run(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, int[] concurrencies, Settings settings) {
+    /** Runs a warm-up (compiling the batched paths), then every level in the order given, each told to {@code onLevel}. */
+    public static List<Level> run(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, int[] concurrencies, Settings settings,
+                                  Consumer<Level> onLevel) {
         int widest = Arrays.stream(concurrencies).max().orElseThrow();
         Settings warm = new Settings(settings.promptTokens(), Math.min(settings.genTokens(), 8), settings.batchTokens(), settings.kvStorage());
         level(model, tokenizer, widest, warm, 99);
         level(model, tokenizer, 1, warm, 98);
         List<Level> levels = new ArrayList<>();
-        for (int n : concurrencies) levels.add(level(model, tokenizer, n, settings, n));
+        for (int n : concurrencies) {
+            Level l = level(model, tokenizer, n, settings, n);
+            onLevel.accept(l);
+            levels.add(l);
+        }
         return levels;
     }
 

@@ -171,6 +171,59 @@ class ContinuousBatchingTest {
     }
 
     @Test
+    void cancelledSequencesLeaveTheBatchAndTheQueueAtTheNextStepWithTheirBlocks() throws Exception {
+        RecordingModel log = new RecordingModel();
+        try (Scheduler s = scheduler(log, new EngineConfig(2, 512, 4, 512, PagedKvCache.Storage.F32))) {
+            int total = s.freeKvBlocks();
+            int[] promptB = randomPrompt(2, 21);
+            SchedulerTest.Collector queued = new SchedulerTest.Collector();
+            Handle[] handles = new Handle[3];
+            List<Integer> cancelledAtStep = new CopyOnWriteArrayList<>();
+            List<int[]> seenByB = new CopyOnWriteArrayList<>(); // {step, running, waiting, free blocks, B's tokens}
+            Stream a = new Stream(log) {
+                @Override
+                public void onToken(GeneratedToken token) {
+                    super.onToken(token);
+                    if (tokens.size() == 3) { // cancel a running and a queued sequence, from the scheduler thread
+                        cancelledAtStep.add(log.steps.size() - 1);
+                        handles[0].cancel();
+                        handles[2].cancel();
+                    }
+                }
+            };
+            Stream b = new Stream(log) {
+                @Override
+                public void onToken(GeneratedToken token) {
+                    super.onToken(token);
+                    seenByB.add(new int[] {log.steps.size() - 1, s.running(), s.waiting(), s.freeKvBlocks(), tokens.size()});
+                }
+            };
+            List<Handle> hs = s.submitAll(List.of(GenerationRequest.greedy(randomPrompt(1, 5), 400).withIgnoreEos(true),
+                    GenerationRequest.greedy(promptB, 400).withIgnoreEos(true), GenerationRequest.greedy(randomPrompt(3, 5), 400)),
+                    List.of(a, b, queued));
+            for (int i = 0; i < 3; i++) handles[i] = hs.get(i);
+            assertThat(a.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(queued.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(queued.tokens).isEmpty();
+            while (seenByB.size() < 8) Thread.sleep(1); // b keeps streaming; a few more steps
+            handles[1].cancel();
+            b.await();
+
+            int cancelStep = cancelledAtStep.getFirst();
+            KvSequence seqA = log.steps.getFirst().getFirst().sequence();
+            for (int i = cancelStep + 1; i < log.steps.size(); i++) assertThat(log.size(i, seqA)).as("step %d", i).isZero();
+            assertThat(log.steps).allSatisfy(step -> assertThat(step).hasSizeLessThanOrEqualTo(2)); // the queued one never ran
+            int[] next = seenByB.stream().filter(o -> o[0] == cancelStep + 1).findFirst().orElseThrow();
+            // At B's token of the very next step: one slot in use, nothing waiting, only B's blocks taken.
+            int blocksOfB = (promptB.length + next[4] - 1 + 15) / 16;
+            assertThat(next[1]).isEqualTo(1);
+            assertThat(next[2]).isZero();
+            assertThat(next[3]).isEqualTo(total - blocksOfB);
+            assertThat(s.freeKvBlocks()).isEqualTo(total);
+        }
+    }
+
+    @Test
     void admissionReservesNoMoreThanThePoolHoldsWhenTheContextIsNotWholeBlocks() throws Exception {
         // 4 × 22 tokens = 88: a pool of 6 blocks of 16, while each full sequence reserves 2. Three run, one waits.
         try (Scheduler s = scheduler(model, new EngineConfig(4, 22, 8, 512, PagedKvCache.Storage.F32))) {
