@@ -7,7 +7,9 @@ import io.qwen4j.hub.HuggingFaceHub;
 import io.qwen4j.hub.ModelCache;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.local.LocalBackend;
+import io.qwen4j.local.ImageOptions;
 import io.qwen4j.local.LocalModel;
+import io.qwen4j.local.VisionTower;
 import io.qwen4j.store.Database;
 import io.qwen4j.web.ApiServer;
 import picocli.CommandLine.Command;
@@ -16,6 +18,7 @@ import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +34,38 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "FILE.gguf",
             description = "The model's GGUF file (default: " + ModelCache.DEFAULT_REPO + ", downloaded once into the model cache).")
     Path model;
+
+    @Option(names = "--mmproj", paramLabel = "FILE.gguf",
+            description = "The model's vision tower (mmproj GGUF, projector qwen3vl_merger): image parts in chat messages are read.")
+    Path mmproj;
+
+    @Option(names = "--max-images-per-request", defaultValue = "" + ImageOptions.DEFAULT_MAX_IMAGES, paramLabel = "N",
+            description = "Image parts one request may have (default: ${DEFAULT-VALUE}).")
+    int maxImagesPerRequest;
+
+    @Option(names = "--max-image-pixels", defaultValue = "50000000", paramLabel = "PIXELS",
+            description = "Largest width × height an image may declare; larger ones are refused before decoding (default: ${DEFAULT-VALUE}).")
+    long maxImagePixels;
+
+    @Option(names = "--image-min-pixels", paramLabel = "PIXELS",
+            description = "Smallest resized image area (HF's min_pixels; default: the mmproj's, else 65536).")
+    Long imageMinPixels;
+
+    @Option(names = "--image-max-pixels", paramLabel = "PIXELS",
+            description = "Largest resized image area (HF's max_pixels; default: the mmproj's, else 16777216).")
+    Long imageMaxPixels;
+
+    @Option(names = "--max-image-bytes", defaultValue = "" + ImageOptions.DEFAULT_MAX_IMAGE_BYTES, paramLabel = "BYTES",
+            description = "Largest encoded image, in a data: URI or downloaded (default: ${DEFAULT-VALUE}).")
+    long maxImageBytes;
+
+    @Option(names = "--image-fetch-timeout", defaultValue = "20", paramLabel = "SECONDS",
+            description = "Time for downloading one image URL, redirects included (connecting: at most 5 s; default: ${DEFAULT-VALUE}).")
+    int imageFetchTimeout;
+
+    @Option(names = "--allow-private-image-urls",
+            description = "Also fetch image URLs on loopback, private and link-local addresses (off: only public hosts).")
+    boolean allowPrivateImageUrls;
 
     @Option(names = "--chat-template", paramLabel = "FILE.jinja", description = "A chat template to use instead of the model's own.")
     Path chatTemplate;
@@ -102,6 +137,7 @@ final class ServeCommand implements Callable<Integer> {
             ModelCache.Pulled pulled = new ModelCache(ModelCache.defaultRoot(), HuggingFaceHub.fromEnvironment())
                     .pull(ModelCache.DEFAULT_REPO, null, "main", System.err);
             model = pulled.model();
+            if (mmproj == null) mmproj = pulled.mmproj(); // its vision tower too: the default server reads images
         }
         PriceTable priceTable = prices == null ? PriceTable.defaults() : PriceTable.load(prices);
         Database db = store.open();
@@ -115,7 +151,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         LocalModel loaded;
         LocalBackend backend;
+        VisionTower vision = null;
         int ctx;
+        int computeThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         try {
             loaded = LocalModel.load(model, chatTemplate, servedModelNames);
         } catch (Exception | Error e) {
@@ -123,10 +161,25 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         try {
+            if (mmproj != null) {
+                ImageOptions images = new ImageOptions(maxImagesPerRequest, maxImagePixels, imageMinPixels, imageMaxPixels, maxImageBytes,
+                        Duration.ofSeconds(Math.min(5, Math.max(1, imageFetchTimeout))), Duration.ofSeconds(Math.max(1, imageFetchTimeout)), 3,
+                        allowPrivateImageUrls);
+                try {
+                    vision = VisionTower.load(mmproj, images, computeThreads);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("--mmproj " + mmproj + ": " + e.getMessage(), e);
+                }
+            }
             ctx = ctxSize > 0 ? ctxSize : Math.min(loaded.contextLength() > 0 ? loaded.contextLength() : DEFAULT_CTX_CAP, DEFAULT_CTX_CAP);
             EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, batchTokens, storage);
-            backend = LocalBackend.start(loaded, config, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+            try {
+                backend = LocalBackend.start(loaded, vision, config, computeThreads);
+            } catch (io.qwen4j.gguf.GgufFormatException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
         } catch (IllegalStateException | IllegalArgumentException e) {
+            if (vision != null) vision.close();
             loaded.close();
             db.close();
             System.err.println("qwen4j: " + e.getMessage());
@@ -139,8 +192,9 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         ApiServer server = new ApiServer(backend, ApiServer.Options.defaults().withLenient(lenient), gateway).start(host, port);
-        System.err.printf("qwen4j: serving %s as %s on http://%s:%d (parallel %d, ctx %d, batch %d tokens, kv %s; store %s, %s)%n",
-                model, loaded.names(), host, server.port(), parallel, ctx, batchTokens, kvCacheType, store.url(),
+        System.err.printf("qwen4j: serving %s%s as %s on http://%s:%d (parallel %d, ctx %d, batch %d tokens, kv %s; store %s, %s)%n", model,
+                mmproj != null ? " + " + mmproj + " (images)" : "", loaded.names(), host, server.port(), parallel, ctx, batchTokens, kvCacheType,
+                store.url(),
                 noAuth ? "no auth" : keysExist ? "API keys required" : "no keys yet: open on loopback only");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

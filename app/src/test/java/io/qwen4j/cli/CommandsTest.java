@@ -101,4 +101,15 @@ class CommandsTest {
         assertThat(badType.exitCode()).isEqualTo(2);
         assertThat(badType.stderr()).contains("--kv-cache-type must be f16, bf16 or f32");
     }
+
+    @Test
+    void serveRefusesAnMmprojThatIsNotTheModelsVisionTower() {
+        String model = testdata("models/qwen3vl-tiny-F32.gguf").toString();
+        Run notMmproj = run("serve", "--model", model, "--mmproj", model, "--port", "0");
+        assertThat(notMmproj.exitCode()).isEqualTo(1);
+        assertThat(notMmproj.stderr()).contains("--mmproj").contains("not a vision projector (mmproj) file: general.architecture is 'qwen3vl', expected 'clip'");
+        Run missing = run("serve", "--model", model, "--mmproj", "no-such-mmproj.gguf", "--port", "0");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("--mmproj no-such-mmproj.gguf");
+    }
 }

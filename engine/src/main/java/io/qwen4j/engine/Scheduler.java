@@ -219,9 +219,13 @@ public final class Scheduler implements Engine {
             prefillAdvanced = true;
             int[] prompt = s.request.prompt();
             int n = Math.min(prompt.length - s.prefilledTokens, Math.max(budget, 1));
-            int[] part = java.util.Arrays.copyOfRange(prompt, s.prefilledTokens, s.prefilledTokens + n);
             boolean last = s.prefilledTokens + n == prompt.length;
-            chunks.add(SequenceChunk.text(s.kv, part, s.position).logits(last ? SequenceChunk.Logits.LAST : SequenceChunk.Logits.NONE));
+            // An image prompt's rows carry their embeddings, deepstack vectors and (t, h, w) positions, whatever
+            // the cut; a text prompt's positions are its indices.
+            SequenceChunk chunk = s.request.layout() != null
+                    ? s.request.layout().chunk(s.kv, s.prefilledTokens, s.prefilledTokens + n)
+                    : SequenceChunk.text(s.kv, java.util.Arrays.copyOfRange(prompt, s.prefilledTokens, s.prefilledTokens + n), s.position);
+            chunks.add(chunk.logits(last ? SequenceChunk.Logits.LAST : SequenceChunk.Logits.NONE));
             owners.add(s);
             budget -= n;
         }
@@ -237,8 +241,14 @@ public final class Scheduler implements Engine {
         for (int i = 0; i < chunks.size(); i++) {
             Sequence s = owners.get(i);
             int n = chunks.get(i).size();
-            s.position += n;
-            if (!s.prefilled()) s.prefilledTokens += n;
+            if (s.prefilled()) {
+                s.position += n;
+            } else {
+                s.prefilledTokens += n;
+                // After an image the positions run behind the row count (HF's rope delta): decoding goes on from
+                // the layout's next position.
+                s.position = s.prefilled() ? s.request.firstGeneratedPosition() : s.position + n;
+            }
             float[] logits = out.logits(i);
             if (logits == null || s.cancelled) continue;
             if (logits.length != vocab) logits = java.util.Arrays.copyOf(logits, vocab);

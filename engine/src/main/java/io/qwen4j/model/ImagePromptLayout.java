@@ -141,6 +141,11 @@ public final class ImagePromptLayout {
         return w.clone();
     }
 
+    /** Position of the first row (0 for a new sequence). */
+    public int firstPosition() {
+        return firstPosition;
+    }
+
     /** Position of the first token after the prompt (all three axes); generated token k sits at this + k. */
     public int nextPosition() {
         return nextPosition;

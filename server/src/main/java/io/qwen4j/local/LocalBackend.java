@@ -28,6 +28,9 @@ import io.qwen4j.engine.Scheduler;
 import io.qwen4j.engine.TokenListener;
 import io.qwen4j.gguf.GgufFormatException;
 import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.model.ImageEmbeddings;
+import io.qwen4j.model.ImagePromptLayout;
+import io.qwen4j.model.ImageTokens;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.sampling.SamplingParams;
 import io.qwen4j.tensor.WorkerPool;
@@ -43,7 +46,9 @@ import java.util.List;
 
 /**
  * The local backend: OpenAI requests → chat template → token ids → the engine's {@link Scheduler}, and the
- * engine's tokens back as OpenAI deltas (reasoning split from the answer, logprobs as token strings).
+ * engine's tokens back as OpenAI deltas (reasoning split from the answer, logprobs as token strings). With a
+ * {@link VisionTower}, image parts are read and encoded on the request's thread, and each template-rendered
+ * {@code <|image_pad|>} becomes the image's rows ({@link ImagePromptLayout}) before the request reaches the engine.
  */
 public final class LocalBackend implements ChatBackend, TokenizingBackend {
     /** Parameters that act on this backend ({@code supported_parameters} of the model card). */
@@ -54,6 +59,8 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
             "chat_template_kwargs", "add_generation_prompt");
 
     private final LocalModel model;
+    private final VisionTower vision; // null: text only
+    private final ImageTokens imageTokens; // null: text only
     private final WorkerPool pool;
     private final Scheduler engine;
     private final int vocab;
@@ -61,8 +68,11 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
     private final long created = System.currentTimeMillis() / 1000;
     private final SecureRandom seeds = new SecureRandom();
 
-    private LocalBackend(LocalModel model, WorkerPool pool, Scheduler engine, int vocab, String fingerprint) {
+    private LocalBackend(LocalModel model, VisionTower vision, ImageTokens imageTokens, WorkerPool pool, Scheduler engine, int vocab,
+                         String fingerprint) {
         this.model = model;
+        this.vision = vision;
+        this.imageTokens = imageTokens;
         this.pool = pool;
         this.engine = engine;
         this.vocab = vocab;
@@ -74,13 +84,26 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
      * cache the machine cannot hold.
      */
     public static LocalBackend start(LocalModel model, EngineConfig config, int threads) throws GgufFormatException {
+        return start(model, null, config, threads);
+    }
+
+    /**
+     * As {@link #start(LocalModel, EngineConfig, int)}, reading images with {@code vision} (null: text only); refuses
+     * (IllegalArgumentException, GgufFormatException) a tower that does not fit the model. The backend closes the tower.
+     */
+    public static LocalBackend start(LocalModel model, VisionTower vision, EngineConfig config, int threads) throws GgufFormatException {
         WorkerPool pool = new WorkerPool(threads);
         try {
             Qwen3VlTextModel text = Qwen3VlTextModel.load(model.gguf(), pool);
+            ImageTokens imageTokens = null;
+            if (vision != null) {
+                vision.checkPairs(text.config());
+                imageTokens = ImageTokens.from(model.gguf());
+            }
             KvCacheSizing.check(text.config(), config, KvCacheSizing.availableMemory(model.fileSize()));
             PagedKvCache cache = text.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
             Scheduler engine = new Scheduler(text, cache, model.tokenizer(), text.config().vocab(), config);
-            return new LocalBackend(model, pool, engine, text.config().vocab(), fingerprint(model, config));
+            return new LocalBackend(model, vision, imageTokens, pool, engine, text.config().vocab(), fingerprint(model, config));
         } catch (RuntimeException | GgufFormatException e) {
             pool.close();
             throw e;
@@ -115,8 +138,9 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         int ctx = engine.contextSize();
         List<ModelCard> cards = new ArrayList<>();
         for (String name : model.names()) {
-            // Images come with the vision tower (--mmproj); until then this backend is text only.
-            cards.add(new ModelCard(name, created, "qwen4j", ctx, ctx - 1, List.of("text"), List.of("text"), SUPPORTED_PARAMETERS, null));
+            // Images come with the vision tower (--mmproj).
+            List<String> input = vision != null ? List.of("text", "image") : List.of("text");
+            cards.add(new ModelCard(name, created, "qwen4j", ctx, ctx - 1, input, List.of("text"), SUPPORTED_PARAMETERS, null));
         }
         return cards;
     }
@@ -130,38 +154,77 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
     @Override
     public GenerationStream chat(ChatCompletionRequest request, GenerationListener listener) {
         checkModel(request.model());
-        JsonNode messages = prepareMessages(request.messages(), request.verbosity());
+        List<VisionTower.Part> parts = new ArrayList<>();
+        JsonNode messages = prepareMessages(request.messages(), request.verbosity(), parts);
         // Tools are never rendered: the request parser admits them only with tool_choice "none".
         ChatPrompt.Rendered prompt = model.renderChat(messages, null, request.chatTemplateKwargs(), request.addGenerationPrompt());
         boolean thinking = ReasoningSplitter.promptOpensReasoning(prompt.text());
-        int maxTokens = maxTokens(request.options(), prompt.tokens().length, null, "messages");
-        Run run = new Run(listener, prompt.tokens().length, request.options().n());
+        List<VisionTower.Image> images = parts.isEmpty() ? List.of() : vision.read(parts);
+        // Image tokens count as prompt tokens (context, credit and usage), as OpenAI and vLLM count them.
+        int promptTokens = expandedLength(prompt.tokens(), images);
+        int maxTokens = maxTokens(request.options(), promptTokens, null, "messages");
+        GenerationOptions o = request.options();
+        listener.onAdmit(promptTokens, maxTokens * o.n());
+        ImagePromptLayout layout = images.isEmpty() ? null : layout(prompt.tokens(), images);
+        Run run = new Run(listener, promptTokens, o.n());
         List<GenerationRequest> jobs = new ArrayList<>();
         List<TokenListener> listeners = new ArrayList<>();
-        long seed = request.options().seed() != null ? request.options().seed() : seeds.nextLong();
-        GenerationOptions o = request.options();
+        long seed = o.seed() != null ? o.seed() : seeds.nextLong();
         for (int i = 0; i < o.n(); i++) {
-            jobs.add(generationRequest(prompt.tokens(), o, maxTokens, request.logprobs(), seed + i));
+            GenerationRequest job = generationRequest(prompt.tokens(), o, maxTokens, request.logprobs(), seed + i);
+            jobs.add(layout == null ? job : job.withLayout(layout));
             listeners.add(new ChoiceAdapter(run, i, request.logprobs(), o.returnTokensAsTokenIds(),
                     new ReasoningSplitter(thinking), request.includeReasoning()));
         }
-        listener.onAdmit(prompt.tokens().length, maxTokens * o.n());
         return submit(run, jobs, listeners);
     }
 
+    /** The prompt's length once each rendered {@code <|image_pad|>} is its image's run; refuses a template that lost images. */
+    private int expandedLength(int[] ids, List<VisionTower.Image> images) {
+        if (images.isEmpty()) return ids.length;
+        int pads = 0;
+        for (int id : ids) if (id == imageTokens.imagePad()) pads++;
+        if (pads != images.size()) {
+            throw ApiException.invalid("messages", "the chat template rendered " + pads + " image placeholders for the " + images.size()
+                    + " images of these messages");
+        }
+        long n = ids.length - pads;
+        for (VisionTower.Image im : images) n += im.tokens();
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    /** Encodes the images (the tower's thread, one batch) and lays them out in the prompt. */
+    private ImagePromptLayout layout(int[] ids, List<VisionTower.Image> images) {
+        List<ImageEmbeddings> rows;
+        try {
+            rows = vision.encode(images);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.internal("interrupted while encoding the images");
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // After onAdmit: an ApiException releases the reservation on its way out.
+            throw ApiException.internal("image encoding failed: " + e.getMessage());
+        }
+        return ImagePromptLayout.expand(ids, rows, imageTokens, 0);
+    }
+
     /**
-     * Checks content parts (an image needs a vision tower, which this backend does not have yet), maps the
-     * {@code developer} role to {@code system}, and applies {@code verbosity} as a system instruction.
+     * Checks content parts, maps the {@code developer} role to {@code system}, and applies {@code verbosity} as a
+     * system instruction. Image parts are collected into {@code images} (in the order the template renders them)
+     * and become {@code {"type": "image"}} for the template: it only places their tokens, and never sees the data.
      */
-    private JsonNode prepareMessages(JsonNode messages, String verbosity) {
+    private JsonNode prepareMessages(JsonNode messages, String verbosity, List<VisionTower.Part> images) {
+        if (messages == null || !messages.isArray()) return messages; // the template's checks answer
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             if (!m.isObject()) throw ApiException.invalid("messages[" + i + "]", "messages[" + i + "] must be an object");
-            ObjectNode copy = ((ObjectNode) m).deepCopy();
+            ObjectNode copy = JsonNodeFactory.instance.objectNode().setAll((ObjectNode) m); // shallow: content parts are replaced, not edited
             if ("developer".equals(copy.path("role").asText(null))) copy.put("role", "system");
             JsonNode content = copy.get("content");
-            if (content != null && content.isArray()) checkParts(i, content);
+            if (content != null && content.isArray()) copy.set("content", checkParts(i, copy.path("role").asText(""), content, images));
             out.add(copy);
         }
         String instruction = verbosity == null ? null : ChatCompletionRequest.VERBOSITY_INSTRUCTIONS.get(verbosity);
@@ -179,7 +242,8 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         return out;
     }
 
-    private static void checkParts(int i, JsonNode parts) {
+    private ArrayNode checkParts(int i, String role, JsonNode parts, List<VisionTower.Part> images) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
         for (int j = 0; j < parts.size(); j++) {
             JsonNode part = parts.get(j);
             String param = "messages[" + i + "].content[" + j + "]";
@@ -189,13 +253,28 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
             switch (part.get("type").textValue()) {
                 case "text" -> {
                     if (!part.path("text").isTextual()) throw ApiException.invalid(param + ".text", param + ".text must be a string");
+                    out.add(part);
                 }
-                case "image_url", "image", "input_image" -> throw ApiException.invalid(param,
-                        param + " is an image, but this model has no vision tower loaded (start the server with --mmproj FILE.gguf)");
+                case "image_url", "image", "input_image" -> {
+                    if (vision == null) {
+                        throw ApiException.invalid(param, param + " is an image, but this model has no vision tower loaded (start the server with --mmproj FILE.gguf)");
+                    }
+                    // Qwen3-VL's template places images of user and tool messages only, and would drop others silently.
+                    if (!role.equals("user") && !role.equals("tool")) {
+                        throw ApiException.invalid(param, param + " is an image in a '" + role + "' message; images are read in user and tool messages only");
+                    }
+                    if (images.size() >= vision.options().maxImagesPerRequest()) {
+                        throw ApiException.invalid(param, param + " is one image too many: at most " + vision.options().maxImagesPerRequest()
+                                + " images per request (--max-images-per-request)");
+                    }
+                    images.add(new VisionTower.Part(param, ImageSource.of(part, param, vision.options().maxImageBytes())));
+                    out.addObject().put("type", "image");
+                }
                 default -> throw ApiException.invalid(param, param + " has type '" + part.get("type").textValue()
                         + "', which this model cannot read (text and image parts only)");
             }
         }
+        return out;
     }
 
     // ---- completions
@@ -412,7 +491,22 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
 
     @Override
     public int[] tokenizeChat(JsonNode messages, JsonNode tools, JsonNode templateKwargs, boolean addGenerationPrompt) {
-        return model.renderChat(messages, tools, templateKwargs, addGenerationPrompt).tokens();
+        List<VisionTower.Part> parts = new ArrayList<>();
+        JsonNode prepared = prepareMessages(messages, null, parts);
+        int[] ids = model.renderChat(prepared, tools, templateKwargs, addGenerationPrompt).tokens();
+        if (parts.isEmpty()) return ids;
+        // The prompt as the model sees it: each image's pad run, as the HF processor's input_ids (no encoding needed).
+        List<VisionTower.Image> images = vision.read(parts);
+        int[] out = new int[expandedLength(ids, images)];
+        int n = 0, image = 0;
+        for (int id : ids) {
+            if (id != imageTokens.imagePad()) {
+                out[n++] = id;
+                continue;
+            }
+            for (int k = images.get(image++).tokens(); k > 0; k--) out[n++] = id;
+        }
+        return out;
     }
 
     @Override
@@ -434,5 +528,6 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
     public void close() {
         engine.close();
         pool.close();
+        if (vision != null) vision.close();
     }
 }

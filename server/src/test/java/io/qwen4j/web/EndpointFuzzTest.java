@@ -191,4 +191,79 @@ class EndpointFuzzTest {
     static String abbreviate(String s) {
         return s.length() > 400 ? s.substring(0, 400) + "…(" + s.length() + " chars)" : s;
     }
+
+    /**
+     * Image parts, mutated: damaged and truncated PNG/JPEG/GIF/BMP bytes, declared sizes changed, wrong media types,
+     * broken base64, odd part shapes and URLs, against a server with a vision tower (the tiny model and its F16
+     * mmproj). Every answer is a 200 or a 400; never a 5xx, never a hang.
+     */
+    @Test
+    void mutatedImagePartsNeverCauseA5xxOrAHang() throws Exception {
+        List<byte[]> images = new ArrayList<>();
+        images.add(java.nio.file.Files.readAllBytes(TestServer.testdata("hf/tiny-a/images/grad_64x64.png")));
+        images.add(java.nio.file.Files.readAllBytes(TestServer.testdata("hf/tiny-a/images/stripes_100x37.png")));
+        java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(50, 40, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 40; y++) for (int x = 0; x < 50; x++) picture.setRGB(x, y, (x * 5) << 16 | (y * 6) << 8 | 77);
+        for (String format : List.of("jpeg", "gif", "bmp")) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(picture, format, out);
+            images.add(out.toByteArray());
+        }
+        List<String> mimes = List.of("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp", "image/tiff", "text/plain", "", "image/svg+xml");
+        SplittableRandom r = new SplittableRandom(20260902);
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        try (TestServer v = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", "models/mmproj-qwen3vl-tiny-F16.gguf",
+                io.qwen4j.local.ImageOptions.defaults().withMaxDecodedPixels(4_000_000).withMaxImagesPerRequest(3), List.of("tiny"),
+                new EngineConfig(2, 1024, 64, 256, PagedKvCache.Storage.F16), ApiServer.Options.defaults())) {
+            for (int i = 0; i < 150; i++) {
+                byte[] img = images.get(r.nextInt(images.size())).clone();
+                switch (r.nextInt(6)) {
+                    case 0 -> img = java.util.Arrays.copyOf(img, r.nextInt(img.length));
+                    case 1 -> {
+                        for (int k = r.nextInt(1, 8); k > 0; k--) img[r.nextInt(img.length)] = (byte) r.nextInt(256);
+                    }
+                    case 2 -> {
+                        for (int k = 6; k < Math.min(26, img.length); k++) if (r.nextInt(3) == 0) img[k] = (byte) r.nextInt(256); // header sizes
+                    }
+                    default -> {
+                    }
+                }
+                String mime = r.nextInt(4) == 0 ? mimes.get(r.nextInt(mimes.size())) : "image/png";
+                String b64 = java.util.Base64.getEncoder().encodeToString(img);
+                String url = switch (r.nextInt(12)) {
+                    case 0 -> "data:" + mime + "," + b64;
+                    case 1 -> "data:" + mime + ";base64," + b64.substring(0, r.nextInt(b64.length() + 1)) + "=*";
+                    case 2 -> List.of("http://10.0.0.1/x.png", "ftp://x/y.png", "http://", "https://[::1]:0/a", "javascript:alert(1)", "//x").get(r.nextInt(6));
+                    default -> "data:" + mime + ";base64," + b64;
+                };
+                ObjectNode part = F.objectNode();
+                switch (r.nextInt(5)) {
+                    case 0 -> part.put("type", "image_url").put("image_url", url);
+                    case 1 -> part.put("type", "image").put("image", url);
+                    case 2 -> part.put("type", "image_url").set("image_url", r.nextBoolean() ? randomValue(r) : F.objectNode().put("url", url).put("detail", "low"));
+                    default -> part.put("type", "image_url").set("image_url", F.objectNode().put("url", url));
+                }
+                ObjectNode req = F.objectNode().put("model", "tiny").put("max_tokens", 1).put("stream", r.nextInt(4) == 0);
+                ArrayNode content = req.putArray("messages").addObject().put("role", r.nextInt(10) == 0 ? "assistant" : "user").putArray("content");
+                for (int k = r.nextInt(1, 5); k > 0; k--) content.add(part.deepCopy());
+                content.addObject().put("type", "text").put("text", "what is it?");
+                byte[] body = TestServer.JSON.writeValueAsBytes(req);
+                HttpResponse<String> resp = v.http.send(HttpRequest.newBuilder(v.uri("/v1/chat/completions")).timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                statuses.merge(resp.statusCode(), 1, Integer::sum);
+                String context = "image request " + i + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
+                assertThat(resp.statusCode()).as(context).isIn(200, 400);
+                if (resp.statusCode() == 400) {
+                    JsonNode err = TestServer.JSON.readTree(resp.body()).get("error");
+                    assertThat(err.get("param").asText()).as(context).startsWith("messages[0]");
+                } else if (resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+                    assertThat(resp.body()).as(context).endsWith("data: [DONE]\n\n").doesNotContain("\"finish_reason\":\"error\"");
+                }
+            }
+            assertThat(v.backend.engine().running()).isZero();
+        }
+        System.out.printf("image fuzz: statuses %s%n", statuses);
+        assertThat(statuses.getOrDefault(200, 0)).isGreaterThan(10);
+        assertThat(statuses.getOrDefault(400, 0)).isGreaterThan(30);
+    }
 }

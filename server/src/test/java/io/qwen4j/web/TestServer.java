@@ -6,7 +6,9 @@ import io.qwen4j.api.UsageReport;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.local.LocalBackend;
+import io.qwen4j.local.ImageOptions;
 import io.qwen4j.local.LocalModel;
+import io.qwen4j.local.VisionTower;
 
 import java.io.IOException;
 import java.net.URI;
@@ -36,9 +38,22 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(String modelFile, List<String> names, EngineConfig config, ApiServer.Options options) throws Exception {
+        this(modelFile, null, null, names, config, options);
+    }
+
+    /** With a vision tower ({@code mmprojFile}) reading images under {@code images}. */
+    TestServer(String modelFile, String mmprojFile, ImageOptions images, List<String> names, EngineConfig config, ApiServer.Options options)
+            throws Exception {
         model = LocalModel.load(testdata(modelFile), null, names);
-        backend = LocalBackend.start(model, config, 2);
+        VisionTower vision = mmprojFile == null ? null : VisionTower.load(testdata(mmprojFile), images, 2);
+        backend = LocalBackend.start(model, vision, config, 2);
         server = new ApiServer(backend, options.withUsage(usage::add)).start("127.0.0.1", 0);
+    }
+
+    /** tiny-a (HF's fixture model) with its vision tower, an F32 KV cache, as `serve --mmproj … --kv-cache-type f32`. */
+    static TestServer tinyAVision(ImageOptions images, EngineConfig config) throws Exception {
+        return new TestServer("hf/tiny-a/tiny-a-F32.gguf", "hf/tiny-a/mmproj-tiny-a-F32.gguf", images, List.of("tiny-a"), config,
+                ApiServer.Options.defaults());
     }
 
     static TestServer tiny(String variant, PagedKvCache.Storage kv) throws Exception {

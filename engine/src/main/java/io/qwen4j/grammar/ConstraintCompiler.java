@@ -1,0 +1,65 @@
+package io.qwen4j.grammar;
+
+import io.qwen4j.tokenizer.Vocabulary;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry point for structured outputs: compiles and caches (LRU, keyed by the exact schema or tool-set text)
+ * the grammars of {@code response_format} and {@code tools} for one vocabulary. Thread-safe; compiled
+ * grammars are shared by concurrent requests, each of which takes its own {@link TokenConstraint}.
+ */
+public final class ConstraintCompiler {
+    private final Vocabulary vocabulary;
+    private final Map<String, Object> cache;
+    private final JsonSchemaOptions options;
+    private CompiledGrammar jsonObject;
+
+    public ConstraintCompiler(Vocabulary vocabulary) {
+        this(vocabulary, JsonSchemaOptions.DEFAULT, 256);
+    }
+
+    public ConstraintCompiler(Vocabulary vocabulary, JsonSchemaOptions options, int cacheEntries) {
+        this.vocabulary = vocabulary;
+        this.options = options;
+        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
+                return size() > cacheEntries;
+            }
+        };
+        TokenVocabulary.of(vocabulary); // build the token tries up front
+    }
+
+    /** {@code response_format: {type: json_schema}}. @throws UnsupportedSchemaException naming the keyword */
+    public CompiledGrammar jsonSchema(String schemaJson) {
+        return (CompiledGrammar) cached("schema\u0000" + schemaJson, () -> JsonSchemaGrammar.compile(schemaJson, options, vocabulary));
+    }
+
+    /** {@code response_format: {type: json_object}}. */
+    public synchronized CompiledGrammar jsonObject() {
+        if (jsonObject == null) jsonObject = JsonObjectGrammar.compile(vocabulary);
+        return jsonObject;
+    }
+
+    /** {@code tools} + {@code tool_choice} + {@code parallel_tool_calls}. */
+    public ToolCallGrammar tools(List<ToolCallGrammar.Tool> tools, ToolCallGrammar.Choice choice, String forcedName, boolean parallel) {
+        StringBuilder key = new StringBuilder("tools\u0000").append(choice).append('\u0000').append(forcedName).append('\u0000').append(parallel);
+        for (ToolCallGrammar.Tool t : tools) key.append('\u0000').append(t.name()).append('\u0001').append(t.parametersJson());
+        return (ToolCallGrammar) cached(key.toString(), () -> ToolCallGrammar.compile(vocabulary, tools, choice, forcedName, parallel, options));
+    }
+
+    private Object cached(String key, java.util.function.Supplier<Object> compile) {
+        synchronized (cache) {
+            Object v = cache.get(key);
+            if (v != null) return v;
+        }
+        Object v = compile.get(); // outside the lock: compiles of different schemas run in parallel
+        synchronized (cache) {
+            Object prev = cache.putIfAbsent(key, v);
+            return prev != null ? prev : v;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.qwen4j.grammar;
+
+import io.qwen4j.tokenizer.TokenType;
+import io.qwen4j.tokenizer.Vocabulary;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Tool calls in Qwen3's trained format:
+ * <pre>{@code <tool_call>\n{"name": "<tool>", "arguments": {...}}\n</tool_call>}</pre>
+ * where {@code <tool_call>} and {@code </tool_call>} are single added tokens, the name is one of the tools
+ * and the arguments are valid for that tool's {@code parameters} schema. Calls may be separated by a
+ * newline when parallel calls are allowed; end-of-generation is allowed after a complete call.
+ *
+ * <ul>
+ *   <li>{@link Choice#REQUIRED}: the output is one call (or more if parallel).</li>
+ *   <li>{@link Choice#NAMED}: the same, but only the forced function.</li>
+ *   <li>{@link Choice#AUTO}: free text until the model emits {@code <tool_call>}; from then on calls only.</li>
+ *   <li>{@link Choice#NONE}: free text; {@code <tool_call>} is never allowed.</li>
+ * </ul>
+ */
+public final class ToolCallGrammar {
+    public enum Choice { NONE, AUTO, REQUIRED, NAMED }
+
+    /** A function tool: its name and its {@code parameters} JSON Schema (null: no parameters). */
+    public record Tool(String name, String parametersJson) {
+    }
+
+    private final Choice choice;
+    private final CompiledGrammar calls; // null for NONE
+    private final Vocabulary vocabulary;
+    private final int openToken;
+    private final int closeToken;
+
+    private ToolCallGrammar(Choice choice, CompiledGrammar calls, Vocabulary vocabulary, int openToken, int closeToken) {
+        this.choice = choice;
+        this.calls = calls;
+        this.vocabulary = vocabulary;
+        this.openToken = openToken;
+        this.closeToken = closeToken;
+    }
+
+    /**
+     * @param forcedName the function for {@link Choice#NAMED} (ignored otherwise)
+     * @param parallel whether several calls may follow each other (parallel_tool_calls)
+     * @throws UnsupportedSchemaException for an unsupported parameters schema, an unknown forced name,
+     *     duplicate names, or a vocabulary without the tool-call tokens
+     */
+    public static ToolCallGrammar compile(Vocabulary vocabulary, List<Tool> tools, Choice choice, String forcedName, boolean parallel,
+                                          JsonSchemaOptions options) {
+        int open = specialToken(vocabulary, "<tool_call>");
+        int close = specialToken(vocabulary, "</tool_call>");
+        if (choice == Choice.NONE) return new ToolCallGrammar(choice, null, vocabulary, open, close);
+        if (tools.isEmpty()) throw new UnsupportedSchemaException("tools", "tool_choice needs at least one tool");
+        Set<String> names = new HashSet<>();
+        for (Tool t : tools) if (!names.add(t.name())) throw new UnsupportedSchemaException("tools", "duplicate tool name \"" + t.name() + "\"");
+        List<Tool> callable = tools;
+        if (choice == Choice.NAMED) {
+            callable = tools.stream().filter(t -> t.name().equals(forcedName)).toList();
+            if (callable.isEmpty()) throw new UnsupportedSchemaException("tool_choice", "tool_choice names unknown function \"" + forcedName + "\"");
+        }
+        long deadline = System.nanoTime() + JsonSchemaGrammar.COMPILE_BUDGET_NANOS;
+        GrammarBuilder gb = new GrammarBuilder();
+        int openSym = gb.specialToken(open), closeSym = gb.specialToken(close);
+        int newline = gb.terminal(JsonLexemes.cached("nl", () -> EncodedLexeme.raw("nl", Regex.literal("\n"))));
+        int optNewline = gb.nonterminal("nl?");
+        gb.production(optNewline);
+        gb.production(optNewline, newline);
+        int call = gb.nonterminal("call");
+        int lb = gb.terminal(JsonLexemes.literal("{")), rb = gb.terminal(JsonLexemes.literal("}"));
+        int colon = gb.terminal(JsonLexemes.literal(":")), comma = gb.terminal(JsonLexemes.literal(","));
+        int nameKey = gb.terminal(JsonLexemes.stringLiteral("name")), argsKey = gb.terminal(JsonLexemes.stringLiteral("arguments"));
+        List<String> order = new ArrayList<>();
+        for (Tool t : callable) {
+            String params = t.parametersJson() == null || t.parametersJson().isBlank() ? "{\"type\":\"object\",\"properties\":{}}" : t.parametersJson();
+            int args;
+            try {
+                args = JsonSchemaCompiler.compile(gb, JsonSchemaGrammar.parse(params), options, deadline);
+            } catch (UnsupportedSchemaException e) {
+                throw new UnsupportedSchemaException(e.keyword(), "tool \"" + t.name() + "\": " + e.getMessage());
+            }
+            gb.production(call, openSym, optNewline, lb, nameKey, colon, gb.terminal(JsonLexemes.stringLiteral(t.name())), comma, argsKey,
+                    colon, args, rb, optNewline, closeSym);
+            order.add(t.name());
+        }
+        int root = call;
+        if (parallel) {
+            int many = gb.nonterminal("calls");
+            gb.production(many, call);
+            gb.production(many, many, optNewline, call);
+            root = many;
+        }
+        CompiledGrammar g = new CompiledGrammar(gb.build(root), vocabulary, "tools" + order);
+        return new ToolCallGrammar(choice, g, vocabulary, open, close);
+    }
+
+    private static int specialToken(Vocabulary v, String text) {
+        var id = v.idOf(text);
+        if (id.isEmpty() || (v.type(id.getAsInt()) != TokenType.USER_DEFINED && v.type(id.getAsInt()) != TokenType.CONTROL)) {
+            throw new UnsupportedSchemaException("tools", "the vocabulary has no " + text + " token");
+        }
+        return id.getAsInt();
+    }
+
+    public Choice choice() {
+        return choice;
+    }
+
+    /** The {@code <tool_call>} token id. */
+    public int callOpenToken() {
+        return openToken;
+    }
+
+    /** The {@code </tool_call>} token id. */
+    public int callCloseToken() {
+        return closeToken;
+    }
+
+    /** A fresh per-sequence constraint. */
+    public TokenConstraint newConstraint() {
+        return switch (choice) {
+            case NONE -> new FreeTextConstraint(vocabulary, openToken, null);
+            case AUTO -> new FreeTextConstraint(vocabulary, openToken, calls);
+            case REQUIRED, NAMED -> calls.newConstraint();
+        };
+    }
+}

@@ -1,0 +1,176 @@
+package io.qwen4j.local;
+
+import io.qwen4j.api.ApiException;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.gguf.GgufFormatException;
+import io.qwen4j.image.ImageDecoder;
+import io.qwen4j.image.ImageException;
+import io.qwen4j.image.ImagePreprocessor;
+import io.qwen4j.image.PixelValues;
+import io.qwen4j.image.RgbImage;
+import io.qwen4j.image.SmartResize;
+import io.qwen4j.model.ImageEmbeddings;
+import io.qwen4j.model.Qwen3VlConfig;
+import io.qwen4j.model.Qwen3VlVisionEncoder;
+import io.qwen4j.tensor.WorkerPool;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The images of chat requests, from content part to the text model's input rows: fetch or decode
+ * ({@link ImageSource}, {@link ImageFetcher}, {@link ImageDecoder}), HF's preprocessing, then the mmproj's vision
+ * encoder. Encoding runs on a thread and worker pool of its own, one request's images in one batch, so that the
+ * scheduler keeps generating for other requests meanwhile; requests take turns at the encoder.
+ */
+public final class VisionTower implements AutoCloseable {
+
+    /** One image part of a request, with the parameter path errors name ({@code messages[i].content[j]}). */
+    public record Part(String param, ImageSource source) {
+    }
+
+    /** A decoded image and the number of {@code <|image_pad|>} tokens it becomes. */
+    public record Image(String param, RgbImage rgb, int tokens) {
+    }
+
+    private final GgufFile gguf;
+    private final Qwen3VlVisionEncoder encoder;
+    private final WorkerPool pool;
+    private final ExecutorService encoderThread;
+    private final ImagePreprocessor preprocessor;
+    private final ImageDecoder decoder;
+    private final ImageFetcher fetcher;
+    private final ImageOptions options;
+
+    private VisionTower(GgufFile gguf, Qwen3VlVisionEncoder encoder, WorkerPool pool, ImageOptions options) {
+        this.gguf = gguf;
+        this.encoder = encoder;
+        this.pool = pool;
+        this.options = options;
+        ImagePreprocessor.Config c = encoder.config().preprocessorConfig();
+        long min = options.minPixels() != null ? options.minPixels() : c.minPixels();
+        long max = options.maxPixels() != null ? options.maxPixels() : c.maxPixels();
+        if (min > max) throw new IllegalArgumentException("image pixel bounds " + min + ".." + max + " are empty");
+        this.preprocessor = new ImagePreprocessor(c.withPixels(min, max));
+        this.decoder = new ImageDecoder(options.maxDecodedPixels(), ImageDecoder.DEFAULT_TIMEOUT_MILLIS);
+        this.fetcher = new ImageFetcher(options);
+        this.encoderThread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("qwen4j-vision").unstarted(r));
+    }
+
+    /**
+     * Loads the vision tower of an mmproj GGUF (arch {@code clip}, projector {@code qwen3vl_merger}); a file of
+     * another kind is a {@link GgufFormatException} that says what it is.
+     */
+    public static VisionTower load(Path mmproj, ImageOptions options, int threads) throws IOException {
+        GgufFile gguf = GgufFile.open(mmproj);
+        WorkerPool pool = null;
+        try {
+            pool = new WorkerPool(threads);
+            return new VisionTower(gguf, Qwen3VlVisionEncoder.load(gguf, pool), pool, options);
+        } catch (IOException | RuntimeException e) {
+            if (pool != null) pool.close();
+            gguf.close();
+            throw e;
+        }
+    }
+
+    /** Refuses a tower that does not belong to {@code text} (another model's mmproj). */
+    void checkPairs(Qwen3VlConfig text) {
+        int out = encoder.config().outDim(), ds = encoder.config().deepstackLayers().length;
+        if (out != text.dim()) {
+            throw new IllegalArgumentException("the mmproj projects images to width " + out + ", but the model's width is " + text.dim()
+                    + ": the two files are not a pair");
+        }
+        if (ds > text.layers()) {
+            throw new IllegalArgumentException("the mmproj has " + ds + " deepstack mergers for a model of " + text.layers() + " layers");
+        }
+    }
+
+    public ImageOptions options() {
+        return options;
+    }
+
+    public ImagePreprocessor.Config preprocessing() {
+        return preprocessor.config();
+    }
+
+    /**
+     * Fetches (URLs in parallel) and decodes every part, in order; the first bad one is a 400 naming its part.
+     */
+    public List<Image> read(List<Part> parts) {
+        List<Image> out = new ArrayList<>(parts.size());
+        List<Future<byte[]>> downloads = new ArrayList<>(parts.size());
+        try (ExecutorService io = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Part p : parts) {
+                downloads.add(p.source() instanceof ImageSource.Remote r ? io.submit(() -> fetcher.fetch(r.url())) : null);
+            }
+            try {
+                for (int i = 0; i < parts.size(); i++) {
+                    Part p = parts.get(i);
+                    byte[] bytes = p.source() instanceof ImageSource.Inline in ? in.bytes() : await(downloads.get(i), p.param());
+                    out.add(decode(p.param(), bytes));
+                }
+            } finally {
+                io.shutdownNow(); // after a refusal, the other downloads are not waited for
+            }
+        }
+        return out;
+    }
+
+    private static byte[] await(Future<byte[]> download, String param) {
+        try {
+            return download.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.invalid(param, param + ": the image download was interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ImageException ie) throw ApiException.invalid(param, param + ": " + ie.getMessage());
+            throw ApiException.invalid(param, param + ": the image could not be fetched (" + e.getCause() + ")");
+        }
+    }
+
+    private Image decode(String param, byte[] bytes) {
+        try {
+            RgbImage rgb = decoder.decode(bytes);
+            SmartResize.Size size = preprocessor.targetSize(rgb.width(), rgb.height());
+            int f = preprocessor.config().factor();
+            return new Image(param, rgb, (size.height() / f) * (size.width() / f));
+        } catch (ImageException e) {
+            throw ApiException.invalid(param, param + ": " + e.getMessage());
+        }
+    }
+
+    /** HF's preprocessing, then the encoder over all of them at once (on the tower's own thread). */
+    public List<ImageEmbeddings> encode(List<Image> images) throws InterruptedException {
+        List<PixelValues> pixels = new ArrayList<>(images.size());
+        for (Image im : images) {
+            try {
+                pixels.add(preprocessor.preprocess(im.rgb()));
+            } catch (ImageException e) {
+                throw ApiException.invalid(im.param(), im.param() + ": " + e.getMessage());
+            }
+        }
+        Future<List<ImageEmbeddings>> done = encoderThread.submit(() -> encoder.encode(pixels));
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            done.cancel(false);
+            throw e;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException("image encoding failed", e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        encoderThread.shutdownNow();
+        pool.close();
+        gguf.close();
+    }
+}
