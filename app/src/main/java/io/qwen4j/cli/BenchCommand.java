@@ -1,31 +1,50 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.engine.ServingBenchmark;
 import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.ThroughputBenchmark;
 import io.qwen4j.tensor.WorkerPool;
+import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code qwen4j bench}: llama-bench's pp/tg numbers, with the memory bandwidth measured in the same run. */
+/**
+ * {@code qwen4j bench}: llama-bench's pp/tg numbers, with the memory bandwidth measured in the same run; with
+ * {@code --concurrency}, a load test of the continuous-batching scheduler instead.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prefill (pp N) and decode (tg M) tokens/s of a text model on random tokens,",
                 "and the machine's memory-read bandwidth with the same threads: decode cannot beat",
-                "bandwidth / weight bytes per token, and the share of that limit is reported."})
+                "bandwidth / weight bytes per token, and the share of that limit is reported.",
+                "With --concurrency 1,4,8,16: a load test of the serving scheduler (in process) — at each level N streams",
+                "at once with --parallel N, each a random --prompt and --gen greedy tokens; reports aggregate",
+                "tokens/s, time to first token and time per output token (p50/p99)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "A Qwen3-VL (or Qwen3) text model.")
     Path model;
 
-    @Option(names = {"-p", "--prompt"}, defaultValue = "512", description = "Prompt tokens of the prefill test (default: ${DEFAULT-VALUE}).")
-    int prompt;
+    @Option(names = {"-p", "--prompt"}, description = "Prompt tokens of the prefill test (default: 512), of each stream (default: 128).")
+    Integer prompt;
 
-    @Option(names = {"-n", "--gen"}, defaultValue = "128", description = "Decode steps of the generation test (default: ${DEFAULT-VALUE}).")
-    int gen;
+    @Option(names = {"-n", "--gen"}, description = "Decode steps of the generation test (default: 128), tokens of each stream (default: 64).")
+    Integer gen;
+
+    @Option(names = "--concurrency", split = ",", paramLabel = "N[,N…]",
+            description = "Run the serving load test at these numbers of concurrent streams (e.g. 1,4,8,16).")
+    int[] concurrency;
+
+    @Option(names = {"-b", "--batch-tokens"}, defaultValue = "512",
+            description = "Load test: tokens per model step, as serve's --batch-tokens (default: ${DEFAULT-VALUE}).")
+    int batchTokens;
 
     @Option(names = {"-t", "--threads"}, description = "Threads (default: available processors).")
     Integer threads;
@@ -38,6 +57,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (concurrency != null) return serving();
+        int prompt = this.prompt != null ? this.prompt : 512, gen = this.gen != null ? this.gen : 128;
         if (prompt < 1 || gen < 1 || repetitions < 1) throw new IllegalArgumentException("--prompt, --gen and --repetitions must be positive");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
@@ -62,6 +83,59 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The load test: one line per concurrency, or one JSON object. */
+    private int serving() throws Exception {
+        ServingBenchmark.Settings settings = new ServingBenchmark.Settings(prompt != null ? prompt : 128, gen != null ? gen : 64,
+                batchTokens, PagedKvCache.Storage.F16);
+        for (int c : concurrency) if (c < 1) throw new IllegalArgumentException("--concurrency values must be positive: " + c);
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
+            Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
+            double loadBefore = loadAverage();
+            // Levels of a large model take minutes: progress on stderr, the figures on stdout.
+            List<ServingBenchmark.Level> levels = ServingBenchmark.run(m, tokenizer, concurrency, settings, l -> System.err.printf(
+                    Locale.ROOT, "bench: concurrency %d done in %.1f s%n", l.concurrency(), l.seconds()));
+            double loadAfter = loadAverage();
+            ServingBenchmark.Level one = levels.stream().filter(l -> l.concurrency() == 1).findFirst().orElse(null);
+            if (json) {
+                StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                        "{\"model\":\"%s\",\"file_type\":\"%s\",\"threads\":%d,\"prompt_tokens\":%d,\"gen_tokens\":%d,"
+                                + "\"batch_tokens\":%d,\"load_average_before\":%.2f,\"load_average_after\":%.2f,\"levels\":[",
+                        jsonEscape(model.toString()), jsonEscape(gguf.fileTypeName()), n, settings.promptTokens(),
+                        settings.genTokens(), batchTokens, loadBefore, loadAfter));
+                for (int i = 0; i < levels.size(); i++) {
+                    ServingBenchmark.Level l = levels.get(i);
+                    out.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                            "{\"concurrency\":%d,\"seconds\":%.3f,\"output_tokens\":%d,\"steps\":%d,\"output_tokens_per_s\":%.3f,"
+                                    + "\"decode_tokens_per_s\":%.3f,\"decode_vs_one_stream\":%s,\"ttft_p50_ms\":%.2f,\"ttft_p99_ms\":%.2f,"
+                                    + "\"tpot_p50_ms\":%.2f,\"tpot_p99_ms\":%.2f}",
+                            l.concurrency(), l.seconds(), l.outputTokens(), l.steps(), l.outputTokensPerS(), l.decodeTokensPerS(),
+                            one == null ? "null" : String.format(Locale.ROOT, "%.3f", l.decodeTokensPerS() / one.decodeTokensPerS()),
+                            l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms()));
+                }
+                System.out.println(out.append("]}"));
+            } else {
+                System.out.printf(Locale.ROOT, "model  %s (%s), %d threads, prompt %d, gen %d, batch %d tokens; load average %.2f → %.2f%n",
+                        model, gguf.fileTypeName(), n, settings.promptTokens(), settings.genTokens(), batchTokens, loadBefore, loadAfter);
+                System.out.printf(Locale.ROOT, "%6s %10s %10s %7s %10s %10s %10s %10s%n",
+                        "conc", "out tok/s", "dec tok/s", "vs 1", "TTFT p50", "TTFT p99", "TPOT p50", "TPOT p99");
+                for (ServingBenchmark.Level l : levels) {
+                    System.out.printf(Locale.ROOT, "%6d %10.2f %10.2f %7s %8.1fms %8.1fms %8.1fms %8.1fms%n", l.concurrency(),
+                            l.outputTokensPerS(), l.decodeTokensPerS(),
+                            one == null ? "-" : String.format(Locale.ROOT, "%.2fx", l.decodeTokensPerS() / one.decodeTokensPerS()),
+                            l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms());
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The machine's 1-minute load average (other processes share the cores), or -1 where unknown. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static String jsonEscape(String s) {

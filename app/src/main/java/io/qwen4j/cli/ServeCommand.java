@@ -112,6 +112,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting for a slot before new ones get 503 (default: ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Option(names = {"-b", "--batch-tokens"}, defaultValue = "512", paramLabel = "TOKENS",
+            description = "Tokens per model step: one decode token per running sequence, prompt chunks with the rest, so a long"
+                    + " prompt delays running streams by at most one such step (default: ${DEFAULT-VALUE}).")
+    int batchTokens;
+
     @Option(names = "--lenient", description = "Ignore request parameters no API defines instead of refusing them with a 400.")
     boolean lenient;
 
@@ -167,7 +172,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
             ctx = ctxSize > 0 ? ctxSize : Math.min(loaded.contextLength() > 0 ? loaded.contextLength() : DEFAULT_CTX_CAP, DEFAULT_CTX_CAP);
-            EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, 512, storage);
+            EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, batchTokens, storage);
             try {
                 backend = LocalBackend.start(loaded, vision, config, computeThreads);
             } catch (io.qwen4j.gguf.GgufFormatException | IllegalArgumentException e) {
@@ -187,8 +192,9 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         ApiServer server = new ApiServer(backend, ApiServer.Options.defaults().withLenient(lenient), gateway).start(host, port);
-        System.err.printf("qwen4j: serving %s%s as %s on http://%s:%d (parallel %d, ctx %d, kv %s; store %s, %s)%n", model,
-                mmproj != null ? " + " + mmproj + " (images)" : "", loaded.names(), host, server.port(), parallel, ctx, kvCacheType, store.url(),
+        System.err.printf("qwen4j: serving %s%s as %s on http://%s:%d (parallel %d, ctx %d, batch %d tokens, kv %s; store %s, %s)%n", model,
+                mmproj != null ? " + " + mmproj + " (images)" : "", loaded.names(), host, server.port(), parallel, ctx, batchTokens, kvCacheType,
+                store.url(),
                 noAuth ? "no auth" : keysExist ? "API keys required" : "no keys yet: open on loopback only");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -35,6 +35,26 @@ class CommandsTest {
     }
 
     @Test
+    void benchWithConcurrencyRunsTheServingLoadTest() throws Exception {
+        Run r = run("bench", "--model", testdata("models/qwen3vl-tiny-Q8_0.gguf").toString(), "--concurrency", "1,4",
+                "--prompt", "16", "--gen", "6", "--threads", "2", "--json");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdout());
+        assertThat(j.get("prompt_tokens").asInt()).isEqualTo(16);
+        assertThat(j.get("levels")).hasSize(2);
+        com.fasterxml.jackson.databind.JsonNode one = j.get("levels").get(0), four = j.get("levels").get(1);
+        assertThat(one.get("concurrency").asInt()).isEqualTo(1);
+        assertThat(one.get("decode_vs_one_stream").asDouble()).isEqualTo(1.0);
+        assertThat(four.get("output_tokens").asInt()).isEqualTo(24);
+        // Four streams of 6 tokens in far fewer than 24 steps: they were batched.
+        assertThat(four.get("steps").asInt()).isLessThan(12);
+        for (String field : new String[] {"decode_tokens_per_s", "ttft_p50_ms", "ttft_p99_ms", "tpot_p50_ms", "tpot_p99_ms"}) {
+            assertThat(four.get(field).asDouble()).as(field).isPositive();
+        }
+        assertThat(four.get("ttft_p99_ms").asDouble()).isGreaterThanOrEqualTo(four.get("ttft_p50_ms").asDouble());
+    }
+
+    @Test
     void tokenizePrintsOneJsonArray() {
         String vocab = testdata("tokenizer/qwen3-vocab.gguf").toString();
         String chat = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"; // corpus entry, ids from llama.cpp and HF

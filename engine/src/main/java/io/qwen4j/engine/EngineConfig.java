@@ -20,7 +20,7 @@ public record EngineConfig(int parallel, int contextSize, int maxQueued, int ste
         if (parallel < 1) throw new IllegalArgumentException("--parallel must be >= 1: " + parallel);
         if (contextSize < 2) throw new IllegalArgumentException("--ctx-size must be >= 2: " + contextSize);
         if (maxQueued < 0) throw new IllegalArgumentException("--max-queue must be >= 0: " + maxQueued);
-        if (stepTokenBudget < 1) throw new IllegalArgumentException("step token budget must be >= 1: " + stepTokenBudget);
+        if (stepTokenBudget < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1: " + stepTokenBudget);
     }
 
     public static EngineConfig defaults(int contextSize) {

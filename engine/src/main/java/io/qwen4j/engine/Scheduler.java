@@ -47,6 +47,7 @@ public final class Scheduler implements Engine {
     private final Thread thread;
     private final AtomicLong steps = new AtomicLong();
     private volatile int runningCount;
+    private final int poolBlocks; // the cache's blocks: what admission may reserve
     private int reservedBlocks; // scheduler thread only
     private volatile boolean closed;
 
@@ -56,6 +57,9 @@ public final class Scheduler implements Engine {
         this.tokenizer = tokenizer;
         this.vocab = vocab;
         this.config = config;
+        // The pool rounds parallel × context up to whole blocks once, each sequence reserves whole blocks: the
+        // pool may hold fewer than parallel × blocksFor(context), and reserving beyond it would fail a step.
+        this.poolBlocks = cache.freeBlocks();
         this.thread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::loop);
     }
 
@@ -180,8 +184,7 @@ public final class Scheduler implements Engine {
             while (!waiting.isEmpty() && running.size() < config.parallel()) {
                 Sequence s = waiting.peekFirst();
                 int need = blocksFor(s.request.prompt().length + s.request.maxTokens());
-                int total = config.parallel() * blocksFor(config.contextSize());
-                if (reservedBlocks + need > total) break; // first come, first served: nobody overtakes
+                if (reservedBlocks + need > poolBlocks) break; // first come, first served: nobody overtakes
                 waiting.pollFirst();
                 reservedBlocks += need;
                 s.reservedBlocks = need;
@@ -208,9 +211,12 @@ public final class Scheduler implements Engine {
             owners.add(s);
             budget--;
         }
+        boolean prefillAdvanced = false;
         for (Sequence s : running) {
             if (s.prefilled()) continue;
-            if (budget <= 0 && !chunks.isEmpty()) break;
+            // The oldest prompt advances every step, even when decode tokens alone use up the budget: never starved.
+            if (budget <= 0 && prefillAdvanced) break;
+            prefillAdvanced = true;
             int[] prompt = s.request.prompt();
             int n = Math.min(prompt.length - s.prefilledTokens, Math.max(budget, 1));
             boolean last = s.prefilledTokens + n == prompt.length;

@@ -240,16 +240,21 @@ public final class ApiServer implements AutoCloseable {
         if (o.stream()) {
             streamEvents(ctx, format, events, stream, choices, o.includeUsage(), endpoint, model);
         } else {
-            answer(ctx, format, events, choices, endpoint, model);
+            answer(ctx, format, events, stream, choices, endpoint, model);
         }
     }
 
-    /** Waits for the whole generation and writes one JSON object. */
-    private void answer(Context ctx, ResponseFormat format, GenerationEvents events, int choices, String endpoint, String model) throws Exception {
+    /**
+     * Waits for the whole generation and writes one JSON object. A client that closes its connection meanwhile
+     * cancels the generation at once, as a streaming one does.
+     */
+    private void answer(Context ctx, ResponseFormat format, GenerationEvents events, GenerationStream stream, int choices,
+                        String endpoint, String model) throws Exception {
         List<ChoiceResult> results = new ArrayList<>();
         for (int i = 0; i < choices; i++) results.add(new ChoiceResult());
+        ClientConnection client = ClientConnection.of(ctx);
         while (true) {
-            GenerationEvents.Event e = events.poll(60_000);
+            GenerationEvents.Event e = events.poll(ClientConnection.PROBE_INTERVAL_NANOS / 1_000_000);
             switch (e) {
                 case null -> {
                 }
@@ -266,6 +271,10 @@ public final class ApiServer implements AutoCloseable {
                     report(format, endpoint, model, f.usage(), UsageReport.Outcome.ERROR);
                     throw f.error();
                 }
+            }
+            if (client.gone()) {
+                abandon(format, events, stream, Usage.NONE, endpoint, model);
+                return;
             }
         }
     }
@@ -284,6 +293,8 @@ public final class ApiServer implements AutoCloseable {
         res.setHeader("X-Accel-Buffering", "no");
         OutputStream out = res.getOutputStream();
         Usage usage = Usage.NONE;
+        ClientConnection client = ClientConnection.of(ctx);
+        long lastWrite = System.nanoTime();
         try {
             for (int i = 0; i < choices; i++) {
                 ObjectNode open = format.openChunk(i);
@@ -291,19 +302,26 @@ public final class ApiServer implements AutoCloseable {
             }
             out.flush();
             while (true) {
-                GenerationEvents.Event e = events.poll(options.keepAliveMillis());
+                GenerationEvents.Event e = events.poll(Math.min(options.keepAliveMillis(), ClientConnection.PROBE_INTERVAL_NANOS / 1_000_000));
                 switch (e) {
                     case null -> {
-                        out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                        out.flush();
+                        // Between events (queueing, a long prefill) only the next keep-alive would notice a closed connection.
+                        if (client.gone()) throw new IOException("the client closed the connection");
+                        if (System.nanoTime() - lastWrite >= options.keepAliveMillis() * 1_000_000) {
+                            out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                            lastWrite = System.nanoTime();
+                        }
                     }
                     case GenerationEvents.Delta d -> {
                         send(out, format.deltaChunk(d.choice(), d.delta()));
                         out.flush();
+                        lastWrite = System.nanoTime();
                     }
                     case GenerationEvents.End end -> {
                         send(out, format.endChunk(end.choice(), end.end()));
                         out.flush();
+                        lastWrite = System.nanoTime();
                     }
                     case GenerationEvents.Done done -> {
                         usage = done.usage();
@@ -325,12 +343,18 @@ public final class ApiServer implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException disconnected) {
-            stream.cancel();
-            Usage produced = drainUsage(events, usage);
-            Reservation r = events.reservation();
-            if (r != null && !r.ended()) r.abort(gatewayUsage(produced)); // charged for exactly what was produced
-            report(format, endpoint, model, produced, UsageReport.Outcome.CLIENT_ABORT);
+            abandon(format, events, stream, usage, endpoint, model);
         }
+    }
+
+    /** The client has gone: cancel its generation (slot and KV blocks free at once) and charge what was produced. */
+    private void abandon(ResponseFormat format, GenerationEvents events, GenerationStream stream, Usage usage, String endpoint,
+                         String model) throws InterruptedException {
+        stream.cancel();
+        Usage produced = drainUsage(events, usage);
+        Reservation r = events.reservation();
+        if (r != null && !r.ended()) r.abort(gatewayUsage(produced)); // charged for exactly what was produced
+        report(format, endpoint, model, produced, UsageReport.Outcome.CLIENT_ABORT);
     }
 
     private static io.qwen4j.gateway.Usage gatewayUsage(Usage u) {

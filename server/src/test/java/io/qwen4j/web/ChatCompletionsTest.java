@@ -322,6 +322,33 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void aNonStreamingClientThatDisconnectsCancelsItsGenerationToo() throws Exception {
+        int total = s.backend.engine().freeKvBlocks();
+        int reportsBefore = s.usage.size();
+        long stepsBefore = s.backend.engine().steps();
+        String body = "{\"model\": \"tiny\", \"prompt\": \"Count:\", \"max_tokens\": 1000, \"ignore_eos\": true}";
+        try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            // Generating: in the batch, some steps taken. Nothing is written to this client until the end.
+            while ((s.backend.engine().running() == 0 || s.backend.engine().steps() < stepsBefore + 5) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(s.backend.engine().running()).isEqualTo(1);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (s.usage.size() == reportsBefore && System.nanoTime() < deadline) Thread.sleep(5);
+        UsageReport r = s.usage.getLast();
+        assertThat(r.outcome()).isEqualTo(UsageReport.Outcome.CLIENT_ABORT);
+        assertThat(r.usage().completionTokens()).isGreaterThan(0).isLessThan(1000);
+        assertThat(s.backend.engine().running()).isZero();
+        assertThat(s.backend.engine().freeKvBlocks()).isEqualTo(total);
+    }
+
+    @Test
     void overloadIs503WithRetryAfterAndKeepAlivesFlowWhileWaiting() throws Exception {
         // parallel 2 and a queue of 1: two long streams run, a third waits (and gets keep-alives), a fourth is refused.
         String longReq = "{\"model\": \"tiny\", \"prompt\": \"x\", \"max_tokens\": 600, \"ignore_eos\": true, \"stream\": true}";
