@@ -29,7 +29,9 @@ final class ProtoKernels {
             case "Q6_K/p1" -> { long rb = cols / 256 * 210L; for (int r = 0; r < rows; r++) out[r] = q6_k(data, r * rb, cols, x); }
             case "Q6_K/p2" -> { long rb = cols / 256 * 210L; for (int r = 0; r < rows; r++) out[r] = q6_k4(data, r * rb, cols, x); }
             case "Q4_0/p3" -> { long rb = cols / 32 * 18L; for (int r = 0; r < rows; r++) out[r] = q4_0b(data, r * rb, cols, x); }
-            case "Q4_K/p1", "Q4_K/p2" -> { long rb = cols / 256 * 144L; for (int r = 0; r < rows; r++) out[r] = q4_k(data, r * rb, cols, x); }
+            case "Q4_K/p1" -> { long rb = cols / 256 * 144L; for (int r = 0; r < rows; r++) out[r] = q4_k(data, r * rb, cols, x); }
+            case "Q4_K/p2" -> { long rb = cols / 256 * 144L; for (int r = 0; r < rows; r++) out[r] = q4_kc(data, r * rb, cols, x); }
+            case "Q4_K/p3" -> { long rb = cols / 256 * 144L; for (int r = 0; r < rows; r++) out[r] = q4_kd(data, r * rb, cols, x); }
             default -> throw new IllegalArgumentException(type + "/" + kernel);
         }
     }
@@ -284,4 +286,63 @@ final class ProtoKernels {
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
+
+    /** Experiment: q4_k with constant scales (wrong result), to see what the scale decoding costs. */
+    static float q4_kc(MemorySegment data, long base, int cols, float[] x) {
+        FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0;
+        FloatVector d1 = FloatVector.broadcast(Lanes.F, 0.01f), m1 = FloatVector.broadcast(Lanes.F, -0.02f);
+        for (int b = 0; b < cols / 256; b++) {
+            long o = base + (long) b * 144;
+            for (int j = 0; j < 4; j++) {
+                int xo = b * 256 + 64 * j;
+                for (int l = 0; l < 32; l += Lanes.L) {
+                    ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 16 + 32 * j + l, LE);
+                    ByteVector qh = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                    FloatVector vl = (FloatVector) q.and((byte) 0x0F).convertShape(VectorOperators.B2F, Lanes.F, 0);
+                    FloatVector vh = (FloatVector) qh.convertShape(VectorOperators.B2F, Lanes.F, 0);
+                    acc0 = vl.fma(d1, m1).fma(FloatVector.fromArray(Lanes.F, x, xo + l), acc0);
+                    acc1 = vh.fma(d1, m1).fma(FloatVector.fromArray(Lanes.F, x, xo + 32 + l), acc1);
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Experiment: the block's 8 (scale, min) pairs cut from one long and one int, into a small array first. */
+    static float q4_kd(MemorySegment data, long base, int cols, float[] x) {
+        FloatVector acc0 = FloatVector.zero(Lanes.F), acc1 = acc0;
+        float[] sm = BUF.get();
+        for (int b = 0; b < cols / 256; b++) {
+            long o = base + (long) b * 144;
+            float d = Float.float16ToFloat(data.get(SHORT, o)), dmin = -Float.float16ToFloat(data.get(SHORT, o + 2));
+            long lo8 = data.get(LONG, o + 4);
+            long hi4 = data.get(INT, o + 12) & 0xFFFFFFFFL;
+            // j < 4: scale = byte j & 63, min = byte j+4 & 63. j >= 4: scale = low nibble of byte j+4 | (byte j-4 >> 6) << 4,
+            // min = high nibble of byte j+4 | (byte j >> 6) << 4.
+            for (int j = 0; j < 4; j++) {
+                sm[j] = d * ((lo8 >>> (8 * j)) & 63);
+                sm[8 + j] = dmin * ((lo8 >>> (8 * j + 32)) & 63);
+                long b8 = (hi4 >>> (8 * j)) & 0xFF;
+                sm[4 + j] = d * ((b8 & 0xF) | (((lo8 >>> (8 * j + 6)) & 3) << 4));
+                sm[12 + j] = dmin * ((b8 >>> 4) | (((lo8 >>> (8 * j + 38)) & 3) << 4));
+            }
+            for (int j = 0; j < 4; j++) {
+                FloatVector d1 = FloatVector.broadcast(Lanes.F, sm[2 * j]), m1 = FloatVector.broadcast(Lanes.F, sm[8 + 2 * j]);
+                FloatVector d2 = FloatVector.broadcast(Lanes.F, sm[2 * j + 1]), m2 = FloatVector.broadcast(Lanes.F, sm[9 + 2 * j]);
+                int xo = b * 256 + 64 * j;
+                for (int l = 0; l < 32; l += Lanes.L) {
+                    ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 16 + 32 * j + l, LE);
+                    ByteVector qh = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                    FloatVector vl = (FloatVector) q.and((byte) 0x0F).convertShape(VectorOperators.B2F, Lanes.F, 0);
+                    FloatVector vh = (FloatVector) qh.convertShape(VectorOperators.B2F, Lanes.F, 0);
+                    acc0 = vl.fma(d1, m1).fma(FloatVector.fromArray(Lanes.F, x, xo + l), acc0);
+                    acc1 = vh.fma(d2, m2).fma(FloatVector.fromArray(Lanes.F, x, xo + 32 + l), acc1);
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 }
