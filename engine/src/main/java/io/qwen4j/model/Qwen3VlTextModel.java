@@ -271,7 +271,7 @@ public final class Qwen3VlTextModel implements ModelStep {
             return;
         }
         final int ra = a.rows(), rb = b.rows(), total = ra + rb + (c == null ? 0 : c.rows());
-        pool.parallelFor(total, pool.grainFor(total, 16), (s, e) -> {
+        pool.parallelFor(total, pool.grainFor(total, 16, MatVec.DECODE_CHUNKS_PER_THREAD), (s, e) -> {
             if (s < ra) a.multiplyRows(x, n, outA, s, Math.min(e, ra));
             if (e > ra && s < ra + rb) b.multiplyRows(x, n, outB, Math.max(s, ra) - ra, Math.min(e, ra + rb) - ra);
             if (e > ra + rb) c.multiplyRows(x, n, outC, Math.max(s, ra + rb) - ra - rb, e - ra - rb);

@@ -26,6 +26,12 @@ public abstract sealed class MatVec
      */
     private static final int TILE_FLOATS = 96 * 1024;
 
+    /**
+     * Decode hands out many small chunks (each still ≥ 16 rows, tens of microseconds): on a shared machine a
+     * thread can lose its core in the middle of a chunk, and the others then wait for at most that one chunk.
+     */
+    public static final int DECODE_CHUNKS_PER_THREAD = 16;
+
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
 
     protected final MemorySegment data;
@@ -90,7 +96,7 @@ public abstract sealed class MatVec
 
     /** {@code out[t·rows + r] = W[r] · x[t·cols ...]} for {@code t < n}, all rows, on the pool's threads. */
     public void multiply(float[] x, int n, float[] out, WorkerPool pool) {
-        int grain = pool.grainFor(rows, n <= FUSED_MAX_TOKENS ? 16 : tileRows());
+        int grain = n <= FUSED_MAX_TOKENS ? pool.grainFor(rows, 16, DECODE_CHUNKS_PER_THREAD) : pool.grainFor(rows, tileRows());
         pool.parallelFor(rows, grain, (r0, r1) -> multiplyRows(x, n, out, r0, r1));
     }
 
