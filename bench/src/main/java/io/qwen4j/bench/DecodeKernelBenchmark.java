@@ -143,7 +143,7 @@ public class DecodeKernelBenchmark {
         }
     }
 
-    private static float sum(MemorySegment m) {
+    static float sum(MemorySegment m) {
         int step = Lanes.L * 4;
         FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
         for (long o = 0, end = m.byteSize() - 4L * step + 1; o < end; o += 4L * step) {
