@@ -53,7 +53,7 @@ public class DecodeKernelBenchmark {
     @Param({"Q4_0", "Q8_0", "F16", "Q6_K", "Q4_K", "STREAM"})
     public String type;
 
-    @Param({"current", "baseline", "p1", "p2"})
+    @Param({"current", "baseline"})
     public String kernel;
 
     private Arena arena;
@@ -118,7 +118,6 @@ public class DecodeKernelBenchmark {
         traffic.gbytes += matrixBytes * 1e-9;
         if (type.equals("STREAM")) return sum(copies[i]);
         if (kernel.equals("baseline")) BaselineDecodeKernels.multiply(type, copies[i], ROWS, COLS, x, out);
-        else if (kernel.startsWith("p")) ProtoKernels.multiply(kernel, type, copies[i], ROWS, COLS, x, out);
         else matrices[i].multiplyRows(x, 1, out, 0, ROWS);
         return out[ROWS - 1];
     }
