@@ -68,16 +68,20 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println(String.format(Locale.ROOT,
                         "{\"model\":\"%s\",\"file_type\":\"%s\",\"threads\":%d,\"prompt_tokens\":%d,\"gen_tokens\":%d,"
                                 + "\"prefill_tokens_per_s\":%.3f,\"decode_tokens_per_s\":%.3f,\"model_bytes\":%d,"
-                                + "\"weight_bytes_per_token\":%d,\"bandwidth_gb_s\":%.3f,\"decode_bandwidth_share\":%.4f}",
+                                + "\"weight_bytes_per_token\":%d,\"bandwidth_gb_s\":%.3f,\"decode_bandwidth_share\":%.4f,"
+                                + "\"prefill_core_share\":%.3f,\"decode_core_share\":%.3f}",
                         jsonEscape(model.toString()), jsonEscape(gguf.fileTypeName()), r.threads(), r.promptTokens(),
                         r.generatedTokens(), r.prefillTokensPerS(), r.decodeTokensPerS(), r.modelBytes(),
-                        r.weightBytesPerStep(), r.bandwidthGBs(), r.decodeBandwidthShare()));
+                        r.weightBytesPerStep(), r.bandwidthGBs(), r.decodeBandwidthShare(), r.prefillCoreShare(),
+                        r.decodeCoreShare()));
             } else {
                 double limit = r.bandwidthGBs() * 1e9 / r.weightBytesPerStep();
                 System.out.printf(Locale.ROOT, "model      %s (%s), %.2f GB, %s, %d threads%n", model, gguf.fileTypeName(),
                         r.modelBytes() / 1e9, m.config(), r.threads());
-                System.out.printf(Locale.ROOT, "prefill    pp%-5d %8.2f tokens/s%n", r.promptTokens(), r.prefillTokensPerS());
-                System.out.printf(Locale.ROOT, "decode     tg%-5d %8.2f tokens/s%n", r.generatedTokens(), r.decodeTokensPerS());
+                System.out.printf(Locale.ROOT, "prefill    pp%-5d %8.2f tokens/s  (the threads had %.0f %% of their cores)%n",
+                        r.promptTokens(), r.prefillTokensPerS(), 100 * r.prefillCoreShare());
+                System.out.printf(Locale.ROOT, "decode     tg%-5d %8.2f tokens/s  (the threads had %.0f %% of their cores)%n",
+                        r.generatedTokens(), r.decodeTokensPerS(), 100 * r.decodeCoreShare());
                 System.out.printf(Locale.ROOT, "bandwidth  %.1f GB/s read (%d threads); decode streams %.2f GB/token: limit %.1f tokens/s, reached %.0f %%%n",
                         r.bandwidthGBs(), r.threads(), r.weightBytesPerStep() / 1e9, limit, 100 * r.decodeBandwidthShare());
             }

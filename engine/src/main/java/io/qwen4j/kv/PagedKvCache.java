@@ -33,7 +33,7 @@ public final class PagedKvCache implements AutoCloseable {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final int layers, kvHeads, headDim, blockSize, blockCount;
     private final Storage storage;
@@ -137,38 +137,105 @@ public final class PagedKvCache implements AutoCloseable {
      * {@code kvHead} (a causal mask is just the right {@code count}). Online softmax, block by block.
      */
     public void attend(int layer, KvSequence seq, int kvHead, int count, float[] q, int qOff, float scale, float[] out, int outOff) {
-        float[] scores = SCORES.get();
-        if (scores.length < blockSize) {
-            scores = new float[blockSize];
-            SCORES.set(scores);
-        }
+        attendGroup(layer, seq, kvHead, count, q, qOff, 1, scale, out, outOff);
+    }
+
+    /**
+     * {@link #attend} for the {@code heads} query heads that share KV head {@code kvHead} (grouped-query
+     * attention): query head i is {@code q[qOff + i·headDim ...]}, its output {@code out[outOff + i·headDim ...]}.
+     * Each block of keys and of values is converted to floats once (into an L1 scratch) and then read by every
+     * head of the group, instead of once per head: with F16/BF16 storage the conversion is most of the work.
+     */
+    public void attendGroup(int layer, KvSequence seq, int kvHead, int count, float[] q, int qOff, int heads,
+                            float scale, float[] out, int outOff) {
+        Scratch w = SCRATCH.get();
+        w.ensure(blockSize, headDim, heads);
+        float[] kf = w.keys, vf = w.values, scores = w.scores, max = w.max, sum = w.sum;
         MemorySegment ks = keys[layer], vs = values[layer];
-        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
-        float max = Float.NEGATIVE_INFINITY, sum = 0;
+        java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
+        java.util.Arrays.fill(max, 0, heads, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(sum, 0, heads, 0f);
         for (int b = 0; b * blockSize < count; b++) {
             int block = seq.blocks[b], n = Math.min(blockSize, count - b * blockSize);
-            float blockMax = Float.NEGATIVE_INFINITY;
-            for (int s = 0; s < n; s++) {
-                float sc = dot(ks, offset(block, kvHead, s), q, qOff) * scale;
-                scores[s] = sc;
-                blockMax = Math.max(blockMax, sc);
-            }
-            if (blockMax > max) {
-                float rescale = (float) Math.exp(max - blockMax);
-                if (sum != 0) {
-                    sum *= rescale;
-                    for (int i = 0; i < headDim; i++) out[outOff + i] *= rescale;
+            long base = offset(block, kvHead, 0);
+            toFloats(ks, base, n * headDim, kf);
+            toFloats(vs, base, n * headDim, vf);
+            for (int h = 0; h < heads; h++) {
+                int qo = qOff + h * headDim, oo = outOff + h * headDim;
+                float blockMax = Float.NEGATIVE_INFINITY;
+                for (int s = 0; s < n; s++) {
+                    float sc = dot(kf, s * headDim, q, qo) * scale;
+                    scores[s] = sc;
+                    blockMax = Math.max(blockMax, sc);
                 }
-                max = blockMax;
-            }
-            for (int s = 0; s < n; s++) {
-                float p = (float) Math.exp(scores[s] - max);
-                sum += p;
-                axpy(vs, offset(block, kvHead, s), p, out, outOff);
+                float m = max[h];
+                if (blockMax > m) {
+                    float rescale = (float) Math.exp(m - blockMax);
+                    if (sum[h] != 0) {
+                        sum[h] *= rescale;
+                        for (int i = 0; i < headDim; i++) out[oo + i] *= rescale;
+                    }
+                    m = max[h] = blockMax;
+                }
+                float total = sum[h];
+                for (int s = 0; s < n; s++) {
+                    float p = (float) Math.exp(scores[s] - m);
+                    total += p;
+                    axpy(vf, s * headDim, p, out, oo);
+                }
+                sum[h] = total;
             }
         }
-        float inv = 1f / sum;
-        for (int i = 0; i < headDim; i++) out[outOff + i] *= inv;
+        for (int h = 0; h < heads; h++) {
+            float inv = 1f / sum[h];
+            for (int i = 0; i < headDim; i++) out[outOff + h * headDim + i] *= inv;
+        }
+    }
+
+    /** Per-thread buffers of {@link #attendGroup}: one block of keys and of values as floats, scores, softmax state. */
+    private static final class Scratch {
+        float[] keys = new float[0], values = new float[0], scores = new float[0], max = new float[0], sum = new float[0];
+
+        void ensure(int blockSize, int headDim, int heads) {
+            if (keys.length < blockSize * headDim) {
+                keys = new float[blockSize * headDim];
+                values = new float[blockSize * headDim];
+            }
+            if (scores.length < blockSize) scores = new float[blockSize];
+            if (max.length < heads) {
+                max = new float[heads];
+                sum = new float[heads];
+            }
+        }
+    }
+
+    /** {@code n} stored values at byte {@code o} as floats into {@code dst[0 .. n)}. */
+    private void toFloats(MemorySegment seg, long o, int n, float[] dst) {
+        int i = 0;
+        if (vectorized()) {
+            for (; i + Lanes.L <= n; i += Lanes.L) load(seg, o + (long) i * storage.bytes).intoArray(dst, i);
+        }
+        for (; i < n; i++) dst[i] = get(seg, o, i);
+    }
+
+    private float dot(float[] k, int ko, float[] q, int qOff) {
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        int i = 0;
+        for (; i + Lanes.L <= headDim; i += Lanes.L) {
+            acc = FloatVector.fromArray(Lanes.F, k, ko + i).fma(FloatVector.fromArray(Lanes.F, q, qOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < headDim; i++) s += k[ko + i] * q[qOff + i];
+        return s;
+    }
+
+    private void axpy(float[] v, int vo, float a, float[] out, int outOff) {
+        FloatVector av = FloatVector.broadcast(Lanes.F, a);
+        int i = 0;
+        for (; i + Lanes.L <= headDim; i += Lanes.L) {
+            FloatVector.fromArray(Lanes.F, v, vo + i).fma(av, FloatVector.fromArray(Lanes.F, out, outOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < headDim; i++) out[outOff + i] += a * v[vo + i];
     }
 
     private FloatVector load(MemorySegment seg, long o) {
@@ -189,31 +256,6 @@ public final class PagedKvCache implements AutoCloseable {
 
     private boolean vectorized() {
         return storage == Storage.F32 || Lanes.BYTES;
-    }
-
-    private float dot(MemorySegment seg, long o, float[] q, int qOff) {
-        int i = 0;
-        float s = 0;
-        if (vectorized()) {
-            FloatVector acc = FloatVector.zero(Lanes.F);
-            for (; i + Lanes.L <= headDim; i += Lanes.L) {
-                acc = load(seg, o + (long) i * storage.bytes).fma(FloatVector.fromArray(Lanes.F, q, qOff + i), acc);
-            }
-            s = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < headDim; i++) s += get(seg, o, i) * q[qOff + i];
-        return s;
-    }
-
-    private void axpy(MemorySegment seg, long o, float a, float[] out, int outOff) {
-        int i = 0;
-        if (vectorized()) {
-            FloatVector av = FloatVector.broadcast(Lanes.F, a);
-            for (; i + Lanes.L <= headDim; i += Lanes.L) {
-                load(seg, o + (long) i * storage.bytes).fma(av, FloatVector.fromArray(Lanes.F, out, outOff + i)).intoArray(out, outOff + i);
-            }
-        }
-        for (; i < headDim; i++) out[outOff + i] += a * get(seg, o, i);
     }
 
     @Override

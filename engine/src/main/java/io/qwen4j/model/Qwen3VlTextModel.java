@@ -196,10 +196,11 @@ public final class Qwen3VlTextModel implements ModelStep {
                 }
                 cache.write(layer, rowSeq[r], rowIndex[r], k, r * kvDim, v, r * kvDim);
             }
-            pool.parallelFor(rows * c.heads(), 1, (s, e) -> {
+            // One task per (row, KV head): the group's query heads share each converted block of keys/values.
+            pool.parallelFor(rows * c.kvHeads(), 1, (s, e) -> {
                 for (int i = s; i < e; i++) {
-                    int r = i / c.heads(), h = i % c.heads(), o = r * qDim + h * hd;
-                    cache.attend(layer, rowSeq[r], h / group, rowIndex[r] + 1, q, o, scale, att, o);
+                    int r = i / c.kvHeads(), g = i % c.kvHeads(), o = r * qDim + g * group * hd;
+                    cache.attendGroup(layer, rowSeq[r], g, rowIndex[r] + 1, q, o, group, scale, att, o);
                 }
             });
             w.wo.multiply(att, rows, tmp, pool);
@@ -270,7 +271,7 @@ public final class Qwen3VlTextModel implements ModelStep {
             return;
         }
         final int ra = a.rows(), rb = b.rows(), total = ra + rb + (c == null ? 0 : c.rows());
-        pool.parallelFor(total, pool.grainFor(total, 16), (s, e) -> {
+        pool.parallelFor(total, pool.grainFor(total, 16, MatVec.DECODE_CHUNKS_PER_THREAD), (s, e) -> {
             if (s < ra) a.multiplyRows(x, n, outA, s, Math.min(e, ra));
             if (e > ra && s < ra + rb) b.multiplyRows(x, n, outB, Math.max(s, ra) - ra, Math.min(e, ra + rb) - ra);
             if (e > ra + rb) c.multiplyRows(x, n, outC, Math.max(s, ra + rb) - ra - rb, e - ra - rb);

@@ -23,10 +23,21 @@ public final class ThroughputBenchmark {
     /**
      * @param weightBytesPerStep bytes of weights one decode step streams (all layer matrices + output)
      * @param decodeBandwidthShare decode tokens/s × weight bytes per step ÷ bandwidth
+     * @param prefillCoreShare process CPU time during prefill ÷ (wall time × threads): below 1 when the machine is
+     *                         shared and the threads did not get their cores (tokens/s ÷ this = rate per core-second had)
+     * @param decodeCoreShare the same during decode
      */
     public record Result(int promptTokens, int generatedTokens, int threads, double prefillTokensPerS,
                          double decodeTokensPerS, long modelBytes, long weightBytesPerStep, double bandwidthGBs,
-                         double decodeBandwidthShare) {
+                         double decodeBandwidthShare, double prefillCoreShare, double decodeCoreShare) {
+    }
+
+    /** CPU time of the whole process (all threads) in ns, or -1 where the platform does not tell. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private ThroughputBenchmark() {
@@ -49,7 +60,7 @@ public final class ThroughputBenchmark {
             }
             cache.release(warm);
 
-            long prefillNanos = 0;
+            long prefillNanos = 0, prefillCpu0 = processCpuNanos();
             for (int r = 0; r < repetitions; r++) {
                 KvSequence seq = cache.newSequence();
                 int[] prompt = random.ints(promptTokens, 0, vocab).toArray();
@@ -59,22 +70,25 @@ public final class ThroughputBenchmark {
                 cache.release(seq);
             }
             double prefill = promptTokens * repetitions / (prefillNanos * 1e-9);
+            double prefillShare = (processCpuNanos() - prefillCpu0) / ((double) prefillNanos * pool.threads());
 
             KvSequence seq = cache.newSequence();
             model.step(cache, List.of(SequenceChunk.text(seq, new int[] {random.nextInt(vocab)}, 0)));
             int[] token = new int[1];
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), decodeCpu0 = processCpuNanos();
             for (int i = 0; i < generatedTokens; i++) {
                 token[0] = random.nextInt(vocab);
                 model.step(cache, List.of(SequenceChunk.text(seq, token.clone(), seq.length())));
             }
-            double decode = generatedTokens / ((System.nanoTime() - t0) * 1e-9);
+            long decodeNanos = System.nanoTime() - t0;
+            double decodeShare = (processCpuNanos() - decodeCpu0) / ((double) decodeNanos * pool.threads());
+            double decode = generatedTokens / (decodeNanos * 1e-9);
             cache.release(seq);
 
             double bandwidth = measureBandwidth(pool, 1L << 30);
             long perStep = model.weightBytesPerStep();
             return new Result(promptTokens, generatedTokens, pool.threads(), prefill, decode, modelBytes, perStep,
-                    bandwidth, decode * perStep / (bandwidth * 1e9));
+                    bandwidth, decode * perStep / (bandwidth * 1e9), prefillShare, decodeShare);
         }
     }
 

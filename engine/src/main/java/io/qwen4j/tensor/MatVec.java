@@ -26,6 +26,12 @@ public abstract sealed class MatVec
      */
     private static final int TILE_FLOATS = 96 * 1024;
 
+    /**
+     * Decode hands out many small chunks (each still ≥ 16 rows, tens of microseconds): on a shared machine a
+     * thread can lose its core in the middle of a chunk, and the others then wait for at most that one chunk.
+     */
+    public static final int DECODE_CHUNKS_PER_THREAD = 16;
+
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
 
     protected final MemorySegment data;
@@ -90,7 +96,7 @@ public abstract sealed class MatVec
 
     /** {@code out[t·rows + r] = W[r] · x[t·cols ...]} for {@code t < n}, all rows, on the pool's threads. */
     public void multiply(float[] x, int n, float[] out, WorkerPool pool) {
-        int grain = pool.grainFor(rows, n <= FUSED_MAX_TOKENS ? 16 : tileRows());
+        int grain = n <= FUSED_MAX_TOKENS ? pool.grainFor(rows, 16, DECODE_CHUNKS_PER_THREAD) : pool.grainFor(rows, tileRows());
         pool.parallelFor(rows, grain, (r0, r1) -> multiplyRows(x, n, out, r0, r1));
     }
 
@@ -233,34 +239,12 @@ public abstract sealed class MatVec
         out[oo + 3] = s3;
     }
 
-    private static final ThreadLocal<float[]> GROUP = ThreadLocal.withInitial(() -> new float[256]);
-
     /**
-     * Vectorised decode of the block at byte {@code offset} into {@code dst[dstOff .. + blockSize)}, for
-     * formats whose kernels go through {@link #dotDecoded} (only called when {@link Lanes#BYTES}).
+     * Vectorised decode of the block at byte {@code offset} into {@code dst[dstOff .. + blockSize)}, used by
+     * {@link #dequantizeRowDecoded} (only called when {@link Lanes#BYTES}).
      */
     protected void decodeBlock(long offset, float[] dst, int dstOff) {
         throw new UnsupportedOperationException(type() + " has no block decoder");
-    }
-
-    /**
-     * Row · x by decoding 256 values at a time into a buffer that stays in L1, then a plain float dot.
-     * For Q6_K this beats one fused loop 2-3x (C2 compiles the two small loops well and the big fused
-     * loop badly); for the other formats the fused loops are faster (measured on AVX-512, JDK 25).
-     */
-    protected final float dotDecoded(int row, float[] x, int xOff) {
-        float[] y = GROUP.get();
-        int bs = type().blockSize, ts = type().typeSize;
-        long base = row * rowBytes;
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int c = 0; c < cols; c += 256) {
-            int m = Math.min(256, cols - c);
-            for (int j = 0; j < m; j += bs) decodeBlock(base + (long) (c + j) / bs * ts, y, j);
-            for (int i = 0; i < m; i += Lanes.L) {
-                acc = FloatVector.fromArray(Lanes.F, y, i).fma(FloatVector.fromArray(Lanes.F, x, xOff + c + i), acc);
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** Row {@code row} through {@link #decodeBlock}, block by block. */

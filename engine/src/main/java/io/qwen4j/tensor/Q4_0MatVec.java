@@ -31,18 +31,20 @@ public final class Q4_0MatVec extends MatVec {
         FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < cols / BLOCK; b++) {
             long o = base + (long) b * BYTES;
-            float d = f16ToFloat(o);
             int xo = xOff + b * BLOCK;
             FloatVector sum = FloatVector.zero(Lanes.F);
             for (int j = 0; j < 16; j += Lanes.L) {
-                // Nibbles split in int lanes: x86 has no byte shifts (byte-lane LSHR is emulated).
-                IntVector q = widen(o + 2 + j);
-                FloatVector lo = (FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                // Nibbles split and re-centred on L-byte vectors (one 128-bit register at 16 lanes: cheap);
+                // only the widening to float runs at full width. x86 has no byte shift: the high nibbles
+                // are shifted in 16-bit lanes and the mask drops what crossed from the neighbouring byte.
+                ByteVector q = ByteVector.fromMemorySegment(Lanes.B, data, o + 2 + j, Bytes.LE);
+                ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+                FloatVector lo = (FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, Lanes.F, 0);
+                FloatVector up = (FloatVector) hi.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, Lanes.F, 0);
                 sum = lo.fma(FloatVector.fromArray(Lanes.F, x, xo + j), sum);
-                sum = hi.fma(FloatVector.fromArray(Lanes.F, x, xo + 16 + j), sum);
+                sum = up.fma(FloatVector.fromArray(Lanes.F, x, xo + 16 + j), sum);
             }
-            acc = sum.fma(FloatVector.broadcast(Lanes.F, d), acc);
+            acc = sum.fma(FloatVector.broadcast(Lanes.F, f16ToFloat(o)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

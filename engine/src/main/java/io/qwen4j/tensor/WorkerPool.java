@@ -88,8 +88,13 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Splits {@code [0, n)} into about four chunks per thread, at least {@code minGrain} each. */
     public int grainFor(int n, int minGrain) {
-        int g = (n + threads() * 4 - 1) / (threads() * 4);
-        return Math.max(minGrain, g);
+        return grainFor(n, minGrain, 4);
+    }
+
+    /** Splits {@code [0, n)} into about {@code chunksPerThread} chunks per thread, at least {@code minGrain} each. */
+    public int grainFor(int n, int minGrain, int chunksPerThread) {
+        int parts = threads() * chunksPerThread;
+        return Math.max(minGrain, (n + parts - 1) / parts);
     }
 
     private void runChunks() {
