@@ -8,9 +8,13 @@ import io.qwen4j.model.ThroughputBenchmark;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +22,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code qwen4j bench}: llama-bench's pp/tg numbers, with the memory bandwidth measured in the same run; with
- * {@code --concurrency}, a load test of the continuous-batching scheduler instead.
+ * {@code --concurrency}, a load test of the continuous-batching scheduler instead, in process or, with
+ * {@code --url}, over HTTP against any OpenAI-compatible server.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prefill (pp N) and decode (tg M) tokens/s of a text model on random tokens,",
@@ -26,11 +31,23 @@ import java.util.concurrent.Callable;
                 "bandwidth / weight bytes per token, and the share of that limit is reported.",
                 "With --concurrency 1,4,8,16: a load test of the serving scheduler (in process) — at each level N streams",
                 "at once with --parallel N, each a random --prompt and --gen greedy tokens; reports aggregate",
-                "tokens/s, time to first token and time per output token (p50/p99)."})
+                "tokens/s, time to first token and time per output token (p50/p99).",
+                "With --url http://HOST:PORT as well: the same load test over HTTP (/v1/completions, streaming), against",
+                "qwen4j serve or any server that speaks it (llama.cpp's llama-server, vLLM), so both compare."})
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "A Qwen3-VL (or Qwen3) text model.")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE.gguf", description = "A Qwen3-VL (or Qwen3) text model.")
     Path model;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Load test (--concurrency) of a running server at this address instead of a model in process.")
+    URI url;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Bearer key for --url (default: $QWEN4J_API_KEY, if set).")
+    String apiKey;
 
     @Option(names = {"-p", "--prompt"}, description = "Prompt tokens of the prefill test (default: 512), of each stream (default: 128).")
     Integer prompt;
@@ -57,6 +74,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (url != null) {
+            if (concurrency == null) throw new ParameterException(spec.commandLine(), "--url needs --concurrency");
+            if (model != null) throw new ParameterException(spec.commandLine(), "--url and --model exclude each other");
+            return servingOverHttp();
+        }
+        if (model == null) throw new ParameterException(spec.commandLine(), "Missing required option: '--model=FILE.gguf'");
         if (concurrency != null) return serving();
         int prompt = this.prompt != null ? this.prompt : 512, gen = this.gen != null ? this.gen : 128;
         if (prompt < 1 || gen < 1 || repetitions < 1) throw new IllegalArgumentException("--prompt, --gen and --repetitions must be positive");
@@ -89,52 +112,80 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The load test: one line per concurrency, or one JSON object. */
+    /** The in-process load test. */
     private int serving() throws Exception {
         ServingBenchmark.Settings settings = new ServingBenchmark.Settings(prompt != null ? prompt : 128, gen != null ? gen : 64,
                 batchTokens, PagedKvCache.Storage.F16);
-        for (int c : concurrency) if (c < 1) throw new IllegalArgumentException("--concurrency values must be positive: " + c);
+        checkConcurrency();
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
             Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             double loadBefore = loadAverage();
-            // Levels of a large model take minutes: progress on stderr, the figures on stdout.
-            List<ServingBenchmark.Level> levels = ServingBenchmark.run(m, tokenizer, concurrency, settings, l -> System.err.printf(
-                    Locale.ROOT, "bench: concurrency %d done in %.1f s%n", l.concurrency(), l.seconds()));
-            double loadAfter = loadAverage();
-            ServingBenchmark.Level one = levels.stream().filter(l -> l.concurrency() == 1).findFirst().orElse(null);
-            if (json) {
-                StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                        "{\"model\":\"%s\",\"file_type\":\"%s\",\"threads\":%d,\"prompt_tokens\":%d,\"gen_tokens\":%d,"
-                                + "\"batch_tokens\":%d,\"load_average_before\":%.2f,\"load_average_after\":%.2f,\"levels\":[",
-                        jsonEscape(model.toString()), jsonEscape(gguf.fileTypeName()), n, settings.promptTokens(),
-                        settings.genTokens(), batchTokens, loadBefore, loadAfter));
-                for (int i = 0; i < levels.size(); i++) {
-                    ServingBenchmark.Level l = levels.get(i);
-                    out.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                            "{\"concurrency\":%d,\"seconds\":%.3f,\"output_tokens\":%d,\"steps\":%d,\"output_tokens_per_s\":%.3f,"
-                                    + "\"decode_tokens_per_s\":%.3f,\"decode_vs_one_stream\":%s,\"ttft_p50_ms\":%.2f,\"ttft_p99_ms\":%.2f,"
-                                    + "\"tpot_p50_ms\":%.2f,\"tpot_p99_ms\":%.2f}",
-                            l.concurrency(), l.seconds(), l.outputTokens(), l.steps(), l.outputTokensPerS(), l.decodeTokensPerS(),
-                            one == null ? "null" : String.format(Locale.ROOT, "%.3f", l.decodeTokensPerS() / one.decodeTokensPerS()),
-                            l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms()));
-                }
-                System.out.println(out.append("]}"));
-            } else {
-                System.out.printf(Locale.ROOT, "model  %s (%s), %d threads, prompt %d, gen %d, batch %d tokens; load average %.2f → %.2f%n",
-                        model, gguf.fileTypeName(), n, settings.promptTokens(), settings.genTokens(), batchTokens, loadBefore, loadAfter);
-                System.out.printf(Locale.ROOT, "%6s %10s %10s %7s %10s %10s %10s %10s%n",
-                        "conc", "out tok/s", "dec tok/s", "vs 1", "TTFT p50", "TTFT p99", "TPOT p50", "TPOT p99");
-                for (ServingBenchmark.Level l : levels) {
-                    System.out.printf(Locale.ROOT, "%6d %10.2f %10.2f %7s %8.1fms %8.1fms %8.1fms %8.1fms%n", l.concurrency(),
-                            l.outputTokensPerS(), l.decodeTokensPerS(),
-                            one == null ? "-" : String.format(Locale.ROOT, "%.2fx", l.decodeTokensPerS() / one.decodeTokensPerS()),
-                            l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms());
-                }
-            }
+            List<ServingBenchmark.Level> levels = ServingBenchmark.run(m, tokenizer, concurrency, settings, this::progress);
+            String json = String.format(Locale.ROOT, "\"model\":\"%s\",\"file_type\":\"%s\",\"threads\":%d,\"batch_tokens\":%d",
+                    jsonEscape(model.toString()), jsonEscape(gguf.fileTypeName()), n, batchTokens);
+            String title = String.format(Locale.ROOT, "model  %s (%s), %d threads, batch %d tokens", model, gguf.fileTypeName(), n, batchTokens);
+            report(json, title, settings.promptTokens(), settings.genTokens(), loadBefore, levels);
         }
         return 0;
+    }
+
+    /** The load test of a running server. */
+    private int servingOverHttp() throws Exception {
+        checkConcurrency();
+        int p = prompt != null ? prompt : 128, g = gen != null ? gen : 64;
+        HttpServingBenchmark client = new HttpServingBenchmark(url, apiKey != null ? apiKey : System.getenv("QWEN4J_API_KEY"));
+        String name = client.model();
+        double loadBefore = loadAverage();
+        List<ServingBenchmark.Level> levels = client.run(concurrency, p, g, this::progress);
+        report(String.format(Locale.ROOT, "\"url\":\"%s\",\"model\":\"%s\"", jsonEscape(url.toString()), jsonEscape(name)),
+                String.format(Locale.ROOT, "server %s, model %s", url, name), p, g, loadBefore, levels);
+        return 0;
+    }
+
+    private void checkConcurrency() {
+        for (int c : concurrency) {
+            if (c < 1) throw new ParameterException(spec.commandLine(), "--concurrency values must be positive: " + c);
+        }
+    }
+
+    /** Levels of a large model take minutes: progress on stderr, the figures on stdout. */
+    private void progress(ServingBenchmark.Level l) {
+        System.err.printf(Locale.ROOT, "bench: concurrency %d done in %.1f s%n", l.concurrency(), l.seconds());
+    }
+
+    /** One line per concurrency, or one JSON object ({@code jsonFields} first); "steps" is -1 over HTTP. */
+    private void report(String jsonFields, String title, int promptTokens, int genTokens, double loadBefore,
+                        List<ServingBenchmark.Level> levels) {
+        double loadAfter = loadAverage();
+        ServingBenchmark.Level one = levels.stream().filter(l -> l.concurrency() == 1).findFirst().orElse(null);
+        if (json) {
+            StringBuilder out = new StringBuilder("{").append(jsonFields).append(String.format(Locale.ROOT,
+                    ",\"prompt_tokens\":%d,\"gen_tokens\":%d,\"load_average_before\":%.2f,\"load_average_after\":%.2f,\"levels\":[",
+                    promptTokens, genTokens, loadBefore, loadAfter));
+            for (int i = 0; i < levels.size(); i++) {
+                ServingBenchmark.Level l = levels.get(i);
+                out.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                        "{\"concurrency\":%d,\"seconds\":%.3f,\"output_tokens\":%d,\"steps\":%d,\"output_tokens_per_s\":%.3f,"
+                                + "\"decode_tokens_per_s\":%.3f,\"decode_vs_one_stream\":%s,\"ttft_p50_ms\":%.2f,\"ttft_p99_ms\":%.2f,"
+                                + "\"tpot_p50_ms\":%.2f,\"tpot_p99_ms\":%.2f}",
+                        l.concurrency(), l.seconds(), l.outputTokens(), l.steps(), l.outputTokensPerS(), l.decodeTokensPerS(),
+                        one == null ? "null" : String.format(Locale.ROOT, "%.3f", l.decodeTokensPerS() / one.decodeTokensPerS()),
+                        l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms()));
+            }
+            System.out.println(out.append("]}"));
+        } else {
+            System.out.printf(Locale.ROOT, "%s, prompt %d, gen %d; load average %.2f → %.2f%n", title, promptTokens, genTokens, loadBefore, loadAfter);
+            System.out.printf(Locale.ROOT, "%6s %10s %10s %7s %10s %10s %10s %10s%n",
+                    "conc", "out tok/s", "dec tok/s", "vs 1", "TTFT p50", "TTFT p99", "TPOT p50", "TPOT p99");
+            for (ServingBenchmark.Level l : levels) {
+                System.out.printf(Locale.ROOT, "%6d %10.2f %10.2f %7s %8.1fms %8.1fms %8.1fms %8.1fms%n", l.concurrency(),
+                        l.outputTokensPerS(), l.decodeTokensPerS(),
+                        one == null ? "-" : String.format(Locale.ROOT, "%.2fx", l.decodeTokensPerS() / one.decodeTokensPerS()),
+                        l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms());
+            }
+        }
     }
 
     /** The machine's 1-minute load average (other processes share the cores), or -1 where unknown. */

@@ -55,6 +55,33 @@ class CommandsTest {
     }
 
     @Test
+    void benchWithUrlLoadTestsARunningServerOverHttp() throws Exception {
+        io.qwen4j.local.LocalModel model = io.qwen4j.local.LocalModel.load(testdata("models/qwen3vl-tiny-Q8_0.gguf"), null, java.util.List.of("tiny"));
+        io.qwen4j.local.LocalBackend backend = io.qwen4j.local.LocalBackend.start(model, null,
+                new io.qwen4j.engine.EngineConfig(4, 256, 8, 512, io.qwen4j.kv.PagedKvCache.Storage.F16), 2);
+        io.qwen4j.web.ApiServer server = new io.qwen4j.web.ApiServer(backend, io.qwen4j.web.ApiServer.Options.defaults()).start("127.0.0.1", 0);
+        try {
+            Run r = run("bench", "--url", "http://127.0.0.1:" + server.port(), "--concurrency", "1,4", "--prompt", "16", "--gen", "6", "--json");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdout());
+            assertThat(j.get("model").asText()).isEqualTo("tiny");
+            assertThat(j.get("levels")).hasSize(2);
+            com.fasterxml.jackson.databind.JsonNode four = j.get("levels").get(1);
+            // Every stream generated exactly --gen tokens (ignore_eos), as the server billed them.
+            assertThat(four.get("output_tokens").asInt()).isEqualTo(24);
+            assertThat(four.get("ttft_p50_ms").asDouble()).isPositive();
+            assertThat(four.get("tpot_p50_ms").asDouble()).isPositive();
+        } finally {
+            server.close();
+            backend.close();
+            model.close();
+        }
+        Run noConcurrency = run("bench", "--url", "http://127.0.0.1:1");
+        assertThat(noConcurrency.exitCode()).isEqualTo(2);
+        assertThat(noConcurrency.stderr()).contains("--url needs --concurrency");
+    }
+
+    @Test
     void tokenizePrintsOneJsonArray() {
         String vocab = testdata("tokenizer/qwen3-vocab.gguf").toString();
         String chat = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"; // corpus entry, ids from llama.cpp and HF

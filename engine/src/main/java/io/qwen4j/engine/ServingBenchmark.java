@@ -118,7 +118,7 @@ public final class ServingBenchmark {
     }
 
     /** Nearest-rank percentile. */
-    static double percentile(double[] values, double p) {
+    public static double percentile(double[] values, double p) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int rank = (int) Math.ceil(p / 100 * sorted.length);
