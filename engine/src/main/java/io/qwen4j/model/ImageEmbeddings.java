@@ -1,5 +1,10 @@
 package io.qwen4j.model;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /**
  * What the vision encoder makes of one image: {@code N = mergedRows · mergedCols} LLM input rows (the main
  * merger's output, raster order over the merged grid) and, per deepstack merger k, N rows added to the
@@ -23,5 +28,31 @@ public record ImageEmbeddings(int mergedRows, int mergedCols, float[][] main, fl
 
     public int dim() {
         return main.length == 0 ? 0 : main[0].length;
+    }
+
+    /**
+     * SHA-256 over the grid and every float of the main and deepstack rows: all an image contributes to the text
+     * model, so two images with equal digests give equal keys and values (prefix caching's address of the image).
+     */
+    public byte[] contentDigest() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buf = ByteBuffer.allocate(Math.max(16, 4 * dim())).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putInt(mergedRows).putInt(mergedCols).putInt(deepstack.length).putInt(dim());
+            sha.update(buf.array(), 0, buf.position());
+            for (float[] row : main) update(sha, buf, row);
+            for (float[][] layer : deepstack) {
+                for (float[] row : layer) update(sha, buf, row);
+            }
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(MessageDigest sha, ByteBuffer buf, float[] row) {
+        buf.clear();
+        buf.asFloatBuffer().put(row);
+        sha.update(buf.array(), 0, 4 * row.length);
     }
 }

@@ -1,10 +1,13 @@
 package io.qwen4j.model;
 
+import io.qwen4j.kv.BlockKeyChain;
 import io.qwen4j.kv.KvSequence;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A prompt with images laid out for the text model, as Hugging Face's Qwen3-VL processor and
@@ -27,6 +30,8 @@ public final class ImagePromptLayout {
     /** Per row: the image embeddings it takes, or null for a text token; and the row within that image. */
     private final ImageEmbeddings[] rowImage;
     private final int[] rowInImage;
+    /** Per row: its image's {@link ImageEmbeddings#contentDigest()}, or null for a text token. */
+    private final byte[][] rowDigest;
     private final int firstPosition, nextPosition;
 
     private ImagePromptLayout(int[] tokens, MropePositions pos, ImageEmbeddings[] rowImage, int[] rowInImage, int firstPosition) {
@@ -36,6 +41,12 @@ public final class ImagePromptLayout {
         this.w = pos.w();
         this.rowImage = rowImage;
         this.rowInImage = rowInImage;
+        // Digested once here, on the request's thread, not by the scheduler.
+        Map<ImageEmbeddings, byte[]> digests = new IdentityHashMap<>();
+        this.rowDigest = new byte[tokens.length][];
+        for (int r = 0; r < tokens.length; r++) {
+            if (rowImage[r] != null) rowDigest[r] = digests.computeIfAbsent(rowImage[r], ImageEmbeddings::contentDigest);
+        }
         this.firstPosition = firstPosition;
         this.nextPosition = pos.next();
     }
@@ -154,6 +165,14 @@ public final class ImagePromptLayout {
     /** HF's {@code rope_deltas}: next position − (first position + token count); ≤ 0 with images. */
     public int ropeDelta() {
         return nextPosition - firstPosition - tokens.length;
+    }
+
+    /** Appends every row, with what decides its keys and values (token or image content, position), to {@code keys}. */
+    public void addRows(BlockKeyChain keys) {
+        for (int r = 0; r < tokens.length; r++) {
+            if (rowDigest[r] == null) keys.text(tokens[r], t[r]);
+            else keys.image(tokens[r], t[r], h[r], w[r], rowDigest[r], rowInImage[r]);
+        }
     }
 
     /** The whole prompt as one prefill chunk (logits of its last row). */
