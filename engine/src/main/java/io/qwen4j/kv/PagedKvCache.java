@@ -109,11 +109,6 @@ public final class PagedKvCache implements AutoCloseable {
         return cachedCount;
     }
 
-    /** Whether a block is sealed under {@code key} (held or cached). */
-    public synchronized boolean contains(BlockKey key) {
-        return sealed.containsKey(key);
-    }
-
     public synchronized KvSequence newSequence() {
         return new KvSequence();
     }
