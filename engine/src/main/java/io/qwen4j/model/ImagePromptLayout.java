@@ -5,9 +5,7 @@ import io.qwen4j.kv.KvSequence;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A prompt with images laid out for the text model, as Hugging Face's Qwen3-VL processor and
@@ -30,8 +28,6 @@ public final class ImagePromptLayout {
     /** Per row: the image embeddings it takes, or null for a text token; and the row within that image. */
     private final ImageEmbeddings[] rowImage;
     private final int[] rowInImage;
-    /** Per row: its image's {@link ImageEmbeddings#contentDigest()}, or null for a text token. */
-    private final byte[][] rowDigest;
     private final int firstPosition, nextPosition;
 
     private ImagePromptLayout(int[] tokens, MropePositions pos, ImageEmbeddings[] rowImage, int[] rowInImage, int firstPosition) {
@@ -41,12 +37,6 @@ public final class ImagePromptLayout {
         this.w = pos.w();
         this.rowImage = rowImage;
         this.rowInImage = rowInImage;
-        // Digested once here, on the request's thread, not by the scheduler.
-        Map<ImageEmbeddings, byte[]> digests = new IdentityHashMap<>();
-        this.rowDigest = new byte[tokens.length][];
-        for (int r = 0; r < tokens.length; r++) {
-            if (rowImage[r] != null) rowDigest[r] = digests.computeIfAbsent(rowImage[r], ImageEmbeddings::contentDigest);
-        }
         this.firstPosition = firstPosition;
         this.nextPosition = pos.next();
     }
@@ -167,11 +157,11 @@ public final class ImagePromptLayout {
         return nextPosition - firstPosition - tokens.length;
     }
 
-    /** Appends every row, with what decides its keys and values (token or image content, position), to {@code keys}. */
+    /** Appends every row, with what decides its keys and values (token or image source, position), to {@code keys}. */
     public void addRows(BlockKeyChain keys) {
         for (int r = 0; r < tokens.length; r++) {
-            if (rowDigest[r] == null) keys.text(tokens[r], t[r]);
-            else keys.image(tokens[r], t[r], h[r], w[r], rowDigest[r], rowInImage[r]);
+            if (rowImage[r] == null) keys.text(tokens[r], t[r]);
+            else keys.image(tokens[r], t[r], h[r], w[r], rowImage[r].source(), rowInImage[r]);
         }
     }
 
