@@ -1,5 +1,6 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.engine.PrefixCacheBenchmark;
 import io.qwen4j.engine.ServingBenchmark;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.kv.PagedKvCache;
@@ -18,7 +19,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code qwen4j bench}: llama-bench's pp/tg numbers, with the memory bandwidth measured in the same run; with
- * {@code --concurrency}, a load test of the continuous-batching scheduler instead.
+ * {@code --concurrency}, a load test of the continuous-batching scheduler instead; with {@code --prefix-cache}, the time
+ * to first token of a follow-up turn with and without prefix caching.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prefill (pp N) and decode (tg M) tokens/s of a text model on random tokens,",
@@ -26,7 +28,9 @@ import java.util.concurrent.Callable;
                 "bandwidth / weight bytes per token, and the share of that limit is reported.",
                 "With --concurrency 1,4,8,16: a load test of the serving scheduler (in process) — at each level N streams",
                 "at once with --parallel N, each a random --prompt and --gen greedy tokens; reports aggregate",
-                "tokens/s, time to first token and time per output token (p50/p99)."})
+                "tokens/s, time to first token and time per output token (p50/p99).",
+                "With --prefix-cache: time to first token of a follow-up turn that resends a shared prefix of --prompt",
+                "tokens (default 2000), a question and the --gen token reply, with prefix caching and without."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "A Qwen3-VL (or Qwen3) text model.")
@@ -41,6 +45,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--concurrency", split = ",", paramLabel = "N[,N…]",
             description = "Run the serving load test at these numbers of concurrent streams (e.g. 1,4,8,16).")
     int[] concurrency;
+
+    @Option(names = "--prefix-cache", description = "Measure the follow-up turn's time to first token, cached vs computed.")
+    boolean prefixCache;
 
     @Option(names = {"-b", "--batch-tokens"}, defaultValue = "512",
             description = "Load test: tokens per model step, as serve's --batch-tokens (default: ${DEFAULT-VALUE}).")
@@ -57,7 +64,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (concurrency != null && prefixCache) throw new IllegalArgumentException("--concurrency and --prefix-cache are two benchmarks: pick one");
         if (concurrency != null) return serving();
+        if (prefixCache) return prefixCache();
         int prompt = this.prompt != null ? this.prompt : 512, gen = this.gen != null ? this.gen : 128;
         if (prompt < 1 || gen < 1 || repetitions < 1) throw new IllegalArgumentException("--prompt, --gen and --repetitions must be positive");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -132,6 +141,37 @@ final class BenchCommand implements Callable<Integer> {
                             one == null ? "-" : String.format(Locale.ROOT, "%.2fx", l.decodeTokensPerS() / one.decodeTokensPerS()),
                             l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms());
                 }
+            }
+        }
+        return 0;
+    }
+
+    /** The follow-up turn's time to first token, with the prefix cache and without: one line each, or one JSON object. */
+    private int prefixCache() throws Exception {
+        PrefixCacheBenchmark.Settings settings = new PrefixCacheBenchmark.Settings(prompt != null ? prompt : 2000, 16,
+                gen != null ? gen : 32, batchTokens, PagedKvCache.Storage.F16);
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
+            Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
+            double loadBefore = loadAverage();
+            PrefixCacheBenchmark.Result r = PrefixCacheBenchmark.run(m, tokenizer, settings);
+            double loadAfter = loadAverage();
+            if (json) {
+                System.out.println(String.format(Locale.ROOT,
+                        "{\"model\":\"%s\",\"file_type\":\"%s\",\"threads\":%d,\"prefix_tokens\":%d,\"reply_tokens\":%d,"
+                                + "\"follow_up_tokens\":%d,\"cached_tokens\":%d,\"first_turn_ttft_ms\":%.2f,\"uncached_ttft_ms\":%.2f,"
+                                + "\"cached_ttft_ms\":%.2f,\"speedup\":%.3f,\"load_average_before\":%.2f,\"load_average_after\":%.2f}",
+                        jsonEscape(model.toString()), jsonEscape(gguf.fileTypeName()), n, settings.prefixTokens(), settings.replyTokens(),
+                        r.followUpTokens(), r.cachedTokens(), r.firstTurnTtftMs(), r.uncachedTtftMs(), r.cachedTtftMs(), r.speedup(),
+                        loadBefore, loadAfter));
+            } else {
+                System.out.printf(Locale.ROOT, "model  %s (%s), %d threads, shared prefix %d, reply %d, batch %d tokens; load average %.2f → %.2f%n",
+                        model, gguf.fileTypeName(), n, settings.prefixTokens(), settings.replyTokens(), batchTokens, loadBefore, loadAfter);
+                System.out.printf(Locale.ROOT, "first turn          TTFT %10.1f ms  (nothing cached)%n", r.firstTurnTtftMs());
+                System.out.printf(Locale.ROOT, "follow-up, computed TTFT %10.1f ms  (%d prompt tokens)%n", r.uncachedTtftMs(), r.followUpTokens());
+                System.out.printf(Locale.ROOT, "follow-up, cached   TTFT %10.1f ms  (%d of them from the cache): %.1fx faster%n",
+                        r.cachedTtftMs(), r.cachedTokens(), r.speedup());
             }
         }
         return 0;
