@@ -5,14 +5,14 @@ package io.qwen4j.model;
  * merger's output, raster order over the merged grid) and, per deepstack merger k, N rows added to the
  * hidden state of the image's tokens after decoder layer k. Every row has the text model's width.
  *
- * @param source SHA-256 of what the rows were encoded from ({@link io.qwen4j.image.PixelValues#contentDigest()}):
- *               the image's address for prefix caching. Not of the rows themselves: encoding the same pixels
- *               again may differ in the last bits (summation order), and must still find the cached blocks
+ * @param pixelDigest SHA-256 of what the rows were encoded from ({@link io.qwen4j.image.PixelValues#contentDigest()}):
+ *                    the image's address for prefix caching. Not of the rows themselves: encoding the same pixels
+ *                    again may differ in the last bits (summation order), and must still find the cached blocks
  */
-public record ImageEmbeddings(int mergedRows, int mergedCols, float[][] main, float[][][] deepstack, byte[] source) {
+public record ImageEmbeddings(int mergedRows, int mergedCols, float[][] main, float[][][] deepstack, byte[] pixelDigest) {
 
     public ImageEmbeddings {
-        if (source.length != 32) throw new IllegalArgumentException("source digest of " + source.length + " bytes");
+        if (pixelDigest.length != 32) throw new IllegalArgumentException("pixel digest of " + pixelDigest.length + " bytes");
         if (main.length != mergedRows * mergedCols) {
             throw new IllegalArgumentException(main.length + " rows for a " + mergedRows + "x" + mergedCols + " merged grid");
         }

@@ -157,11 +157,11 @@ public final class ImagePromptLayout {
         return nextPosition - firstPosition - tokens.length;
     }
 
-    /** Appends every row, with what decides its keys and values (token or image source, position), to {@code keys}. */
+    /** Appends every row, with what decides its keys and values (token or image pixels, position), to {@code keys}. */
     public void addRows(BlockKeyChain keys) {
         for (int r = 0; r < tokens.length; r++) {
             if (rowImage[r] == null) keys.text(tokens[r], t[r]);
-            else keys.image(tokens[r], t[r], h[r], w[r], rowImage[r].source(), rowInImage[r]);
+            else keys.image(tokens[r], t[r], h[r], w[r], rowImage[r].pixelDigest(), rowInImage[r]);
         }
     }
 
