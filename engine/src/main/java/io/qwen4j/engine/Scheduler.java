@@ -8,6 +8,7 @@ import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.sampling.Logprobs;
 import io.qwen4j.sampling.SamplingChain;
 import io.qwen4j.sampling.TokenHistory;
+import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import io.qwen4j.tokenizer.StreamingDetokenizer;
 import io.qwen4j.tokenizer.TokenType;
@@ -39,6 +40,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Scheduler implements Engine {
     private static final System.Logger log = System.getLogger(Scheduler.class.getName());
+    /**
+     * The fewest prompt tokens computed when the rest comes from the prefix cache. A step of at most
+     * {@link MatVec#FUSED_MAX_TOKENS} rows runs the decode kernels, whose sums differ in the last bits from the prefill
+     * kernels': a shorter uncached tail would make a cached prompt's logprobs differ from a computed one's, and a
+     * seed's sampling could then take another path. With this, a request alone gets the same bits either way.
+     */
+    static final int MIN_COMPUTED_PROMPT_TOKENS = MatVec.FUSED_MAX_TOKENS + 1;
 
     private final ModelStep model;
     private final PagedKvCache cache;
@@ -211,10 +219,10 @@ public final class Scheduler implements Engine {
 
     /**
      * Starts the sequence on the cached blocks of its prompt's longest cached prefix of full blocks, leaving at least
-     * its last token to compute (its logits give the first token).
+     * {@link #MIN_COMPUTED_PROMPT_TOKENS} to compute (the last one's logits give the first token).
      */
     private void reusePrefix(Sequence s) {
-        int reusable = (s.request.prompt().length - 1) / cache.blockSize();
+        int reusable = Math.max(0, s.request.prompt().length - MIN_COMPUTED_PROMPT_TOKENS) / cache.blockSize();
         int blocks = cache.reusePrefix(s.kv, s.blockKeys.keys().subList(0, reusable));
         s.prefilledTokens = s.cachedTokens = blocks * cache.blockSize();
         s.position = s.prefilledTokens; // a text prompt's positions are its indices; an image layout has its own

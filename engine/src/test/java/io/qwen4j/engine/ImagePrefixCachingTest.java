@@ -107,8 +107,9 @@ class ImagePrefixCachingTest {
         try (Scheduler s = scheduler(true)) {
             assertThat(run(s, request(checker)).await().cachedTokens()).isZero();
             SchedulerTest.Collector again = run(s, request(checkerAgain));
-            assertThat(again.await().cachedTokens()).isEqualTo((checker.size() - 1) / BLOCK * BLOCK);
+            assertThat(again.await().cachedTokens()).isEqualTo((checker.size() - Scheduler.MIN_COMPUTED_PROMPT_TOKENS) / BLOCK * BLOCK);
             assertThat(again.ids()).containsExactly(computed.get(0));
+            // Not bit for bit: the image was encoded again (its rows may differ in the last bits), the cached KV is the first encoding's.
             assertThat(PrefixCachingTest.maxLogprobDifference(again.tokens, computedChecker.tokens)).isLessThan(1e-4);
 
             SchedulerTest.Collector other = run(s, request(shapes));
