@@ -73,9 +73,4 @@ public final class BlockKeyChain {
     public List<BlockKey> keys() {
         return Collections.unmodifiableList(keys);
     }
-
-    /** Rows appended so far. */
-    public int rows() {
-        return keys.size() * blockSize + rowsInBlock;
-    }
 }

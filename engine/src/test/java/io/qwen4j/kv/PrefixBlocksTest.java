@@ -53,7 +53,6 @@ class PrefixBlocksTest {
         List<BlockKey> a = text(range(0, 14)).keys();
         assertThat(a).hasSize(3).doesNotHaveDuplicates(); // the partial fourth block has no key
         assertThat(text(range(0, 14)).keys()).isEqualTo(a);
-        assertThat(text(range(0, 14)).rows()).isEqualTo(14);
 
         int[] laterChange = range(0, 14);
         laterChange[5] = 99; // block 1
