@@ -1,5 +1,6 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.engine.PrefixCacheBenchmark;
 import io.qwen4j.engine.ServingBenchmark;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.kv.PagedKvCache;
@@ -23,7 +24,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code qwen4j bench}: llama-bench's pp/tg numbers, with the memory bandwidth measured in the same run; with
  * {@code --concurrency}, a load test of the continuous-batching scheduler instead, in process or, with
- * {@code --url}, over HTTP against any OpenAI-compatible server.
+ * {@code --url}, over HTTP against any OpenAI-compatible server; with {@code --prefix-cache}, the time to first
+ * token of a follow-up turn with and without prefix caching.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prefill (pp N) and decode (tg M) tokens/s of a text model on random tokens,",
@@ -33,7 +35,9 @@ import java.util.concurrent.Callable;
                 "at once with --parallel N, each a random --prompt and --gen greedy tokens; reports aggregate",
                 "tokens/s, time to first token and time per output token (p50/p99).",
                 "With --url http://HOST:PORT as well: the same load test over HTTP (/v1/completions, streaming), against",
-                "qwen4j serve or any server that speaks it (llama.cpp's llama-server, vLLM), so both compare."})
+                "qwen4j serve or any server that speaks it (llama.cpp's llama-server, vLLM), so both compare.",
+                "With --prefix-cache: time to first token of a follow-up turn that resends a shared prefix of --prompt",
+                "tokens (default 2000), a question and the --gen token reply, with prefix caching and without."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -59,6 +63,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run the serving load test at these numbers of concurrent streams (e.g. 1,4,8,16).")
     int[] concurrency;
 
+    @Option(names = "--prefix-cache", description = "Measure the follow-up turn's time to first token, cached vs computed.")
+    boolean prefixCache;
+
     @Option(names = {"-b", "--batch-tokens"}, defaultValue = "512",
             description = "Load test: tokens per model step, as serve's --batch-tokens (default: ${DEFAULT-VALUE}).")
     int batchTokens;
@@ -74,6 +81,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (concurrency != null && prefixCache) throw new ParameterException(spec.commandLine(), "--concurrency and --prefix-cache are two benchmarks: pick one");
         if (url != null) {
             if (concurrency == null) throw new ParameterException(spec.commandLine(), "--url needs --concurrency");
             if (model != null) throw new ParameterException(spec.commandLine(), "--url and --model exclude each other");
@@ -81,6 +89,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (model == null) throw new ParameterException(spec.commandLine(), "Missing required option: '--model=FILE.gguf'");
         if (concurrency != null) return serving();
+        if (prefixCache) return prefixCache();
         int prompt = this.prompt != null ? this.prompt : 512, gen = this.gen != null ? this.gen : 128;
         if (prompt < 1 || gen < 1 || repetitions < 1) throw new IllegalArgumentException("--prompt, --gen and --repetitions must be positive");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -186,6 +195,37 @@ final class BenchCommand implements Callable<Integer> {
                         l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.tpotP99Ms());
             }
         }
+    }
+
+    /** The follow-up turn's time to first token, with the prefix cache and without: one line each, or one JSON object. */
+    private int prefixCache() throws Exception {
+        PrefixCacheBenchmark.Settings settings = new PrefixCacheBenchmark.Settings(prompt != null ? prompt : 2000, 16,
+                gen != null ? gen : 32, batchTokens, PagedKvCache.Storage.F16);
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
+            Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
+            double loadBefore = loadAverage();
+            PrefixCacheBenchmark.Result r = PrefixCacheBenchmark.run(m, tokenizer, settings);
+            double loadAfter = loadAverage();
+            if (json) {
+                System.out.println(String.format(Locale.ROOT,
+                        "{\"model\":\"%s\",\"file_type\":\"%s\",\"threads\":%d,\"prefix_tokens\":%d,\"reply_tokens\":%d,"
+                                + "\"follow_up_tokens\":%d,\"cached_tokens\":%d,\"first_turn_ttft_ms\":%.2f,\"uncached_ttft_ms\":%.2f,"
+                                + "\"cached_ttft_ms\":%.2f,\"speedup\":%.3f,\"load_average_before\":%.2f,\"load_average_after\":%.2f}",
+                        jsonEscape(model.toString()), jsonEscape(gguf.fileTypeName()), n, settings.prefixTokens(), settings.replyTokens(),
+                        r.followUpTokens(), r.cachedTokens(), r.firstTurnTtftMs(), r.uncachedTtftMs(), r.cachedTtftMs(), r.speedup(),
+                        loadBefore, loadAfter));
+            } else {
+                System.out.printf(Locale.ROOT, "model  %s (%s), %d threads, shared prefix %d, reply %d, batch %d tokens; load average %.2f → %.2f%n",
+                        model, gguf.fileTypeName(), n, settings.prefixTokens(), settings.replyTokens(), batchTokens, loadBefore, loadAfter);
+                System.out.printf(Locale.ROOT, "first turn          TTFT %10.1f ms  (nothing cached)%n", r.firstTurnTtftMs());
+                System.out.printf(Locale.ROOT, "follow-up, computed TTFT %10.1f ms  (%d prompt tokens)%n", r.uncachedTtftMs(), r.followUpTokens());
+                System.out.printf(Locale.ROOT, "follow-up, cached   TTFT %10.1f ms  (%d of them from the cache): %.1fx faster%n",
+                        r.cachedTtftMs(), r.cachedTokens(), r.speedup());
+            }
+        }
+        return 0;
     }
 
     /** The machine's 1-minute load average (other processes share the cores), or -1 where unknown. */

@@ -117,6 +117,10 @@ final class ServeCommand implements Callable<Integer> {
                     + " prompt delays running streams by at most one such step (default: ${DEFAULT-VALUE}).")
     int batchTokens;
 
+    @Option(names = "--no-prefix-caching",
+            description = "Compute every prompt in full instead of reusing the KV blocks of earlier prompts that start the same way.")
+    boolean noPrefixCaching;
+
     @Option(names = "--lenient", description = "Ignore request parameters no API defines instead of refusing them with a 400.")
     boolean lenient;
 
@@ -172,7 +176,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
             ctx = ctxSize > 0 ? ctxSize : Math.min(loaded.contextLength() > 0 ? loaded.contextLength() : DEFAULT_CTX_CAP, DEFAULT_CTX_CAP);
-            EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, batchTokens, storage);
+            EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, batchTokens, storage, !noPrefixCaching);
             try {
                 backend = LocalBackend.start(loaded, vision, config, computeThreads);
             } catch (io.qwen4j.gguf.GgufFormatException | IllegalArgumentException e) {
@@ -192,8 +196,9 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         ApiServer server = new ApiServer(backend, ApiServer.Options.defaults().withLenient(lenient), gateway).start(host, port);
-        System.err.printf("qwen4j: serving %s%s as %s on http://%s:%d (parallel %d, ctx %d, batch %d tokens, kv %s; store %s, %s)%n", model,
+        System.err.printf("qwen4j: serving %s%s as %s on http://%s:%d (parallel %d, ctx %d, batch %d tokens, kv %s%s; store %s, %s)%n", model,
                 mmproj != null ? " + " + mmproj + " (images)" : "", loaded.names(), host, server.port(), parallel, ctx, batchTokens, kvCacheType,
+                noPrefixCaching ? ", no prefix caching" : "",
                 store.url(),
                 noAuth ? "no auth" : keysExist ? "API keys required" : "no keys yet: open on loopback only");
         CountDownLatch stopped = new CountDownLatch(1);

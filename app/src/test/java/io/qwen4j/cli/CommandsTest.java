@@ -82,6 +82,21 @@ class CommandsTest {
     }
 
     @Test
+    void benchWithPrefixCacheTimesAFollowUpTurnCachedAndComputed() throws Exception {
+        Run r = run("bench", "--model", testdata("models/qwen3vl-tiny-Q8_0.gguf").toString(), "--prefix-cache",
+                "--prompt", "200", "--gen", "8", "--threads", "2", "--json");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdout());
+        // 200 + 16 + 8 reply + 16: turn one's KV holds 200 + 16 + 7 tokens, 13 full blocks of 16.
+        assertThat(j.get("follow_up_tokens").asInt()).isEqualTo(240);
+        assertThat(j.get("cached_tokens").asInt()).isEqualTo(208);
+        for (String field : new String[] {"first_turn_ttft_ms", "uncached_ttft_ms", "cached_ttft_ms", "speedup"}) {
+            assertThat(j.get(field).asDouble()).as(field).isPositive();
+        }
+        assertThat(run("bench", "--model", "x.gguf", "--prefix-cache", "--concurrency", "1").exitCode()).isNotZero();
+    }
+
+    @Test
     void tokenizePrintsOneJsonArray() {
         String vocab = testdata("tokenizer/qwen3-vocab.gguf").toString();
         String chat = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"; // corpus entry, ids from llama.cpp and HF

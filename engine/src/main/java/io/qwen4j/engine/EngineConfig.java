@@ -13,8 +13,11 @@ import io.qwen4j.kv.PagedKvCache;
  *                        chunks in arrival order with what is left, so a long prompt is prefilled in chunks
  *                        between other sequences' decode steps
  * @param kvStorage       the element type of the KV cache
+ * @param prefixCaching   reuse the KV blocks of earlier prompts that start the same way (vLLM's automatic prefix
+ *                        caching); on by default
  */
-public record EngineConfig(int parallel, int contextSize, int maxQueued, int stepTokenBudget, PagedKvCache.Storage kvStorage) {
+public record EngineConfig(int parallel, int contextSize, int maxQueued, int stepTokenBudget, PagedKvCache.Storage kvStorage,
+                           boolean prefixCaching) {
 
     public EngineConfig {
         if (parallel < 1) throw new IllegalArgumentException("--parallel must be >= 1: " + parallel);
@@ -23,23 +26,32 @@ public record EngineConfig(int parallel, int contextSize, int maxQueued, int ste
         if (stepTokenBudget < 1) throw new IllegalArgumentException("--batch-tokens must be >= 1: " + stepTokenBudget);
     }
 
+    /** With prefix caching on. */
+    public EngineConfig(int parallel, int contextSize, int maxQueued, int stepTokenBudget, PagedKvCache.Storage kvStorage) {
+        this(parallel, contextSize, maxQueued, stepTokenBudget, kvStorage, true);
+    }
+
     public static EngineConfig defaults(int contextSize) {
         return new EngineConfig(4, contextSize, 64, 512, PagedKvCache.Storage.F16);
     }
 
     public EngineConfig withParallel(int n) {
-        return new EngineConfig(n, contextSize, maxQueued, stepTokenBudget, kvStorage);
+        return new EngineConfig(n, contextSize, maxQueued, stepTokenBudget, kvStorage, prefixCaching);
     }
 
     public EngineConfig withMaxQueued(int n) {
-        return new EngineConfig(parallel, contextSize, n, stepTokenBudget, kvStorage);
+        return new EngineConfig(parallel, contextSize, n, stepTokenBudget, kvStorage, prefixCaching);
     }
 
     public EngineConfig withStepTokenBudget(int n) {
-        return new EngineConfig(parallel, contextSize, maxQueued, n, kvStorage);
+        return new EngineConfig(parallel, contextSize, maxQueued, n, kvStorage, prefixCaching);
     }
 
     public EngineConfig withKvStorage(PagedKvCache.Storage storage) {
-        return new EngineConfig(parallel, contextSize, maxQueued, stepTokenBudget, storage);
+        return new EngineConfig(parallel, contextSize, maxQueued, stepTokenBudget, storage, prefixCaching);
+    }
+
+    public EngineConfig withPrefixCaching(boolean on) {
+        return new EngineConfig(parallel, contextSize, maxQueued, stepTokenBudget, kvStorage, on);
     }
 }

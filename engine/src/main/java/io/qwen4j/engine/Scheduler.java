@@ -1,5 +1,6 @@
 package io.qwen4j.engine;
 
+import io.qwen4j.kv.BlockKeyChain;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ModelStep;
@@ -7,6 +8,7 @@ import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.sampling.Logprobs;
 import io.qwen4j.sampling.SamplingChain;
 import io.qwen4j.sampling.TokenHistory;
+import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import io.qwen4j.tokenizer.StreamingDetokenizer;
 import io.qwen4j.tokenizer.TokenType;
@@ -25,15 +27,26 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>drops cancelled sequences (their KV blocks go back to the pool at once);</li>
  *   <li>admits waiting sequences, first come first served, while fewer than {@code parallel} run and the KV
  *       pool can hold their prompt and {@code max_tokens} (reserved up front, so a running sequence never
- *       runs out of cache);</li>
+ *       runs out of cache); with prefix caching, a sequence starts on the cached blocks of the longest prefix
+ *       of its prompt an earlier sequence computed, and its prefill begins after them;</li>
  *   <li>builds one batch: one decode token per sequence that has finished its prompt, then prompt chunks
  *       with the rest of the step's token budget;</li>
- *   <li>runs one {@link ModelStep} over it, then samples, detokenizes, matches stop strings and reports each
- *       sequence's new token.</li>
+ *   <li>runs one {@link ModelStep} over it, seals the blocks it filled (prompt and generated tokens alike) for
+ *       reuse, then samples, detokenizes, matches stop strings and reports each sequence's new token.</li>
  * </ol>
+ *
+ * <p>Reserving whole sequences stays safe with shared blocks: a block held by several sequences counts in each
+ * one's reservation but takes one block of the pool, and cached blocks nobody holds are evicted on demand.
  */
 public final class Scheduler implements Engine {
     private static final System.Logger log = System.getLogger(Scheduler.class.getName());
+    /**
+     * The fewest prompt tokens computed when the rest comes from the prefix cache. A step of at most
+     * {@link MatVec#FUSED_MAX_TOKENS} rows runs the decode kernels, whose sums differ in the last bits from the prefill
+     * kernels': a shorter uncached tail would make a cached prompt's logprobs differ from a computed one's, and a
+     * seed's sampling could then take another path. With this, a request alone gets the same bits either way.
+     */
+    static final int MIN_COMPUTED_PROMPT_TOKENS = MatVec.FUSED_MAX_TOKENS + 1;
 
     private final ModelStep model;
     private final PagedKvCache cache;
@@ -59,7 +72,7 @@ public final class Scheduler implements Engine {
         this.config = config;
         // The pool rounds parallel × context up to whole blocks once, each sequence reserves whole blocks: the
         // pool may hold fewer than parallel × blocksFor(context), and reserving beyond it would fail a step.
-        this.poolBlocks = cache.freeBlocks();
+        this.poolBlocks = cache.blocks();
         this.thread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::loop);
     }
 
@@ -86,8 +99,14 @@ public final class Scheduler implements Engine {
         }
     }
 
+    /** KV blocks no sequence holds: empty, or cached for prefix reuse (evicted when needed). */
     public int freeKvBlocks() {
         return cache.freeBlocks();
+    }
+
+    /** Of the free KV blocks, those that keep a prefix for reuse. */
+    public int cachedKvBlocks() {
+        return cache.cachedBlocks();
     }
 
     /** Model steps run so far. */
@@ -166,7 +185,7 @@ public final class Scheduler implements Engine {
                 it.remove();
                 runningCount = running.size();
                 release(s); // blocks back in the pool before the listener hears of the end
-                s.finish(new Completion(FinishReason.CANCELLED, "cancelled", null, "", s.request.prompt().length, 0, s.generated));
+                s.finish(new Completion(FinishReason.CANCELLED, "cancelled", null, "", s.request.prompt().length, s.cachedTokens, s.generated));
             }
         }
     }
@@ -189,12 +208,24 @@ public final class Scheduler implements Engine {
                 reservedBlocks += need;
                 s.reservedBlocks = need;
                 s.kv = cache.newSequence();
+                if (s.blockKeys != null) reusePrefix(s);
                 running.add(s);
             }
             runningCount = running.size();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Starts the sequence on the cached blocks of its prompt's longest cached prefix of full blocks, leaving at least
+     * {@link #MIN_COMPUTED_PROMPT_TOKENS} to compute (the last one's logits give the first token).
+     */
+    private void reusePrefix(Sequence s) {
+        int reusable = Math.max(0, s.request.prompt().length - MIN_COMPUTED_PROMPT_TOKENS) / cache.blockSize();
+        int blocks = cache.reusePrefix(s.kv, s.blockKeys.keys().subList(0, reusable));
+        s.prefilledTokens = s.cachedTokens = blocks * cache.blockSize();
+        s.position = s.prefilledTokens; // a text prompt's positions are its indices; an image layout has its own
     }
 
     private int blocksFor(int tokens) {
@@ -242,6 +273,7 @@ public final class Scheduler implements Engine {
             Sequence s = owners.get(i);
             int n = chunks.get(i).size();
             if (s.prefilled()) {
+                if (s.blockKeys != null) s.blockKeys.text(s.lastToken, s.position);
                 s.position += n;
             } else {
                 s.prefilledTokens += n;
@@ -249,6 +281,7 @@ public final class Scheduler implements Engine {
                 // the layout's next position.
                 s.position = s.prefilled() ? s.request.firstGeneratedPosition() : s.position + n;
             }
+            if (s.blockKeys != null) cache.seal(s.kv, s.blockKeys.keys()); // before a last token releases the blocks
             float[] logits = out.logits(i);
             if (logits == null || s.cancelled) continue;
             if (logits.length != vocab) logits = java.util.Arrays.copyOf(logits, vocab);
@@ -307,8 +340,11 @@ public final class Scheduler implements Engine {
         final SamplingChain chain;
         final StreamingDetokenizer detokenizer = tokenizer.newStreamingDetokenizer();
         final StopSequenceMatcher stops;
+        /** The content addresses of the sequence's blocks (prompt, then generated tokens); null without prefix caching. */
+        final BlockKeyChain blockKeys;
         KvSequence kv;
         int reservedBlocks;
+        int cachedTokens;
         int prefilledTokens;
         int position;
         int lastToken;
@@ -322,6 +358,14 @@ public final class Scheduler implements Engine {
             this.history = new TokenHistory(request.prompt());
             this.chain = new SamplingChain(request.sampling(), request.constraint());
             this.stops = new StopSequenceMatcher(request.stop());
+            // Hashed on the submitting thread: the scheduler only looks the keys up.
+            this.blockKeys = config.prefixCaching() ? new BlockKeyChain(cache.blockSize()) : null;
+            if (blockKeys == null) return;
+            if (request.layout() != null) {
+                request.layout().addRows(blockKeys);
+            } else {
+                for (int i = 0; i < request.prompt().length; i++) blockKeys.text(request.prompt()[i], i);
+            }
         }
 
         boolean prefilled() {
@@ -374,14 +418,14 @@ public final class Scheduler implements Engine {
             Completion end = null;
             int promptTokens = request.prompt().length;
             if (r.matched() != null && !early) {
-                end = new Completion(FinishReason.STOP, "stop_sequence", r.matched(), "", promptTokens, 0, generated);
+                end = new Completion(FinishReason.STOP, "stop_sequence", r.matched(), "", promptTokens, cachedTokens, generated);
             } else if (eos || stopToken) {
-                end = new Completion(FinishReason.STOP, eos ? "eos" : "stop_token", token, tail(), promptTokens, 0, generated);
+                end = new Completion(FinishReason.STOP, eos ? "eos" : "stop_token", token, tail(), promptTokens, cachedTokens, generated);
             } else if (request.constraint() != null && request.constraint().isComplete()) {
                 // The constrained output (a JSON document, a tool call) is whole: nothing but an ending could follow.
-                end = new Completion(FinishReason.STOP, "constraint_complete", null, tail(), promptTokens, 0, generated);
+                end = new Completion(FinishReason.STOP, "constraint_complete", null, tail(), promptTokens, cachedTokens, generated);
             } else if (generated >= request.maxTokens()) {
-                end = new Completion(FinishReason.LENGTH, "max_tokens", null, tail(), promptTokens, 0, generated);
+                end = new Completion(FinishReason.LENGTH, "max_tokens", null, tail(), promptTokens, cachedTokens, generated);
             }
             String text = r.matched() != null && early ? r.text() + r.matched() : r.text();
             listener.onToken(new GeneratedToken(token, text, logprob, top, eos || stopToken));

@@ -1,5 +1,10 @@
 package io.qwen4j.image;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /**
  * One preprocessed image as the vision encoder takes it (transformers' {@code pixel_values} rows and
  * {@code image_grid_thw}): {@code gridT·gridH·gridW} patches of {@code patchDim} floats, row-major, in
@@ -46,5 +51,24 @@ public record PixelValues(int gridT, int gridH, int gridW, int patchSize, int te
 
     public int resizedWidth() {
         return gridW * patchSize;
+    }
+
+    /** SHA-256 over the grid, the patch geometry and every value: equal digests, equal encoder input. */
+    public byte[] contentDigest() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putInt(gridT).putInt(gridH).putInt(gridW).putInt(patchSize).putInt(temporalPatchSize).putInt(mergeSize);
+            sha.update(buf.array(), 0, buf.position());
+            for (int from = 0; from < values.length; from += buf.capacity() / 4) {
+                int n = Math.min(buf.capacity() / 4, values.length - from);
+                buf.clear();
+                buf.asFloatBuffer().put(values, from, n);
+                sha.update(buf.array(), 0, 4 * n);
+            }
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

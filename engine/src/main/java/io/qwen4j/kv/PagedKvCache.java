@@ -10,11 +10,22 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Keys and values of all layers for many sequences, in fixed-size blocks of {@code blockSize} tokens taken
  * from one shared pool (off-heap, so the size is not limited by Java arrays). Within a block the layout is
  * {@code [kvHead][slot][headDim]}, so one head's keys of a block are contiguous for attention.
+ *
+ * <p>Prefix caching: a full block can be sealed under its content address ({@link BlockKey}, see
+ * {@link #seal}); a sequence that starts with the same content then holds that block instead of computing it
+ * again ({@link #reusePrefix}). Blocks count their holders. A sealed block nobody holds stays cached, on an LRU
+ * list, until the pool needs it: allocation takes empty blocks first, then evicts the least recently used
+ * cached block. Held blocks are never evicted. A sequence only appends, and only full blocks are shared, so a
+ * shared block is never written again. The pool itself is the budget of the cache: cached blocks live in the
+ * room running sequences do not use.
  *
  * <p>Storage is F32, F16 or BF16; values are converted on write and read back as floats. Attention runs
  * here, next to the storage, as an online (flash-style) softmax over the sequence's blocks.
@@ -34,13 +45,23 @@ public final class PagedKvCache implements AutoCloseable {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final int NONE = -1;
 
     private final int layers, kvHeads, headDim, blockSize, blockCount;
     private final Storage storage;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment[] keys, values;
-    private final int[] freeBlocks;
-    private int freeCount;
+    /** Blocks that hold nothing reusable, as a stack. */
+    private final int[] emptyBlocks;
+    private int emptyCount;
+    /** Sequences holding each block. */
+    private final int[] holders;
+    /** Each sealed block's key, null for the others; and the sealed block of each key. */
+    private final BlockKey[] sealedKey;
+    private final Map<BlockKey, Integer> sealed = new HashMap<>();
+    /** Sealed blocks nobody holds, least recently used first: a doubly linked list through the block indices. */
+    private final int[] lruPrev, lruNext;
+    private int lruHead = NONE, lruTail = NONE, cachedCount;
 
     public PagedKvCache(int layers, int kvHeads, int headDim, int blockSize, int blockCount, Storage storage) {
         this.layers = layers;
@@ -56,9 +77,13 @@ public final class PagedKvCache implements AutoCloseable {
             keys[l] = arena.allocate(layerBytes, 64);
             values[l] = arena.allocate(layerBytes, 64);
         }
-        freeBlocks = new int[blockCount];
-        for (int i = 0; i < blockCount; i++) freeBlocks[i] = blockCount - 1 - i;
-        freeCount = blockCount;
+        emptyBlocks = new int[blockCount];
+        for (int i = 0; i < blockCount; i++) emptyBlocks[i] = blockCount - 1 - i;
+        emptyCount = blockCount;
+        holders = new int[blockCount];
+        sealedKey = new BlockKey[blockCount];
+        lruPrev = new int[blockCount];
+        lruNext = new int[blockCount];
     }
 
     public int blockSize() {
@@ -69,25 +94,80 @@ public final class PagedKvCache implements AutoCloseable {
         return storage;
     }
 
-    public int freeBlocks() {
-        return freeCount;
+    /** All blocks of the pool. */
+    public int blocks() {
+        return blockCount;
+    }
+
+    /** Blocks no sequence holds: empty ones and cached ones (which allocation evicts when no empty one is left). */
+    public synchronized int freeBlocks() {
+        return emptyCount + cachedCount;
+    }
+
+    /** Sealed blocks no sequence holds, kept for reuse until evicted. */
+    public synchronized int cachedBlocks() {
+        return cachedCount;
     }
 
     public synchronized KvSequence newSequence() {
         return new KvSequence();
     }
 
-    /** Returns the sequence's blocks to the pool; the sequence can no longer be used. */
+    /**
+     * Starts an empty sequence with the longest run of sealed blocks whose keys are {@code keys[0], keys[1], …}:
+     * it holds them (they leave the LRU list) and its length is their tokens. Returns the number of blocks reused.
+     */
+    public synchronized int reusePrefix(KvSequence seq, List<BlockKey> keys) {
+        if (seq.released) throw new IllegalStateException("sequence released");
+        if (seq.length != 0) throw new IllegalStateException("prefix reuse on a sequence of " + seq.length + " tokens");
+        int n = 0;
+        for (BlockKey key : keys) {
+            Integer block = sealed.get(key);
+            if (block == null) break;
+            if (holders[block]++ == 0) unlinkLru(block);
+            seq.addBlock(block);
+            n++;
+        }
+        seq.sealedBlocks = n;
+        seq.length = n * blockSize;
+        return n;
+    }
+
+    /**
+     * Seals the sequence's full blocks not sealed yet, block i under {@code keys[i]} (as far as there are keys), so
+     * that other sequences can reuse them. A block whose key is already sealed elsewhere stays the sequence's own.
+     * Returns the number of blocks newly offered for reuse.
+     */
+    public synchronized int seal(KvSequence seq, List<BlockKey> keys) {
+        int full = Math.min(seq.length / blockSize, keys.size()), added = 0;
+        for (; seq.sealedBlocks < full; seq.sealedBlocks++) {
+            int block = seq.blocks[seq.sealedBlocks];
+            BlockKey key = keys.get(seq.sealedBlocks);
+            if (sealedKey[block] != null || sealed.containsKey(key)) continue;
+            sealedKey[block] = key;
+            sealed.put(key, block);
+            added++;
+        }
+        return added;
+    }
+
+    /** Lets go of the sequence's blocks (sealed ones stay cached); the sequence can no longer be used. */
     public synchronized void release(KvSequence seq) {
-        truncate(seq, 0);
+        // The last blocks first: they join the LRU list earlier, so they are evicted before the prefix they extend.
+        while (seq.blockCount > 0) drop(seq.blocks[--seq.blockCount]);
+        seq.length = 0;
+        seq.sealedBlocks = 0;
         seq.released = true;
     }
 
-    /** Forgets tokens from {@code newLength} on (freeing whole blocks past it). */
+    /** Forgets tokens from {@code newLength} on (letting go of whole blocks past it); sealed blocks cannot be cut. */
     public synchronized void truncate(KvSequence seq, int newLength) {
         if (newLength > seq.length) throw new IllegalArgumentException("truncate to " + newLength + " > length " + seq.length);
+        if (newLength < seq.sealedBlocks * blockSize) {
+            throw new IllegalArgumentException("truncate to " + newLength + " cuts into the " + seq.sealedBlocks + " sealed blocks");
+        }
         int keep = (newLength + blockSize - 1) / blockSize;
-        while (seq.blockCount > keep) freeBlocks[freeCount++] = seq.blocks[--seq.blockCount];
+        while (seq.blockCount > keep) drop(seq.blocks[--seq.blockCount]);
         seq.length = newLength;
     }
 
@@ -98,12 +178,50 @@ public final class PagedKvCache implements AutoCloseable {
     public synchronized int extend(KvSequence seq, int n) {
         if (seq.released) throw new IllegalStateException("sequence released");
         int start = seq.length, needed = (start + n + blockSize - 1) / blockSize;
-        if (needed - seq.blockCount > freeCount) {
-            throw new IllegalStateException("KV cache full: need " + (needed - seq.blockCount) + " blocks, " + freeCount + " free");
+        if (needed - seq.blockCount > emptyCount + cachedCount) {
+            throw new IllegalStateException("KV cache full: need " + (needed - seq.blockCount) + " blocks, " + (emptyCount + cachedCount) + " free");
         }
-        while (seq.blockCount < needed) seq.addBlock(freeBlocks[--freeCount]);
+        while (seq.blockCount < needed) seq.addBlock(allocate());
         seq.length = start + n;
         return start;
+    }
+
+    /** An empty block if there is one, else the least recently used cached block, forgotten. */
+    private int allocate() {
+        int block;
+        if (emptyCount > 0) {
+            block = emptyBlocks[--emptyCount];
+        } else {
+            block = lruHead;
+            unlinkLru(block);
+            sealed.remove(sealedKey[block]);
+            sealedKey[block] = null;
+        }
+        holders[block] = 1;
+        return block;
+    }
+
+    private void drop(int block) {
+        if (--holders[block] > 0) return;
+        if (sealedKey[block] == null) {
+            emptyBlocks[emptyCount++] = block;
+            return;
+        }
+        lruPrev[block] = lruTail;
+        lruNext[block] = NONE;
+        if (lruTail == NONE) lruHead = block;
+        else lruNext[lruTail] = block;
+        lruTail = block;
+        cachedCount++;
+    }
+
+    private void unlinkLru(int block) {
+        int prev = lruPrev[block], next = lruNext[block];
+        if (prev == NONE) lruHead = next;
+        else lruNext[prev] = next;
+        if (next == NONE) lruTail = prev;
+        else lruPrev[next] = prev;
+        cachedCount--;
     }
 
     private long offset(int block, int kvHead, int slot) {

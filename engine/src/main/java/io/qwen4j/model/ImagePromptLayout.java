@@ -1,5 +1,6 @@
 package io.qwen4j.model;
 
+import io.qwen4j.kv.BlockKeyChain;
 import io.qwen4j.kv.KvSequence;
 
 import java.util.ArrayList;
@@ -154,6 +155,14 @@ public final class ImagePromptLayout {
     /** HF's {@code rope_deltas}: next position − (first position + token count); ≤ 0 with images. */
     public int ropeDelta() {
         return nextPosition - firstPosition - tokens.length;
+    }
+
+    /** Appends every row, with what decides its keys and values (token or image pixels, position), to {@code keys}. */
+    public void addRows(BlockKeyChain keys) {
+        for (int r = 0; r < tokens.length; r++) {
+            if (rowImage[r] == null) keys.text(tokens[r], t[r]);
+            else keys.image(tokens[r], t[r], h[r], w[r], rowImage[r].pixelDigest(), rowInImage[r]);
+        }
     }
 
     /** The whole prompt as one prefill chunk (logits of its last row). */

@@ -264,7 +264,7 @@ public final class Qwen3VlTextModel implements ModelStep {
      * of them: one hand-off to the workers instead of three, and no thread idles at a matrix boundary.
      */
     private void multiply3(MatVec a, float[] outA, MatVec b, float[] outB, MatVec c, float[] outC, float[] x, int n) {
-        if (n > 3) { // prefill: each matrix has rows enough to split well on its own
+        if (n > MatVec.FUSED_MAX_TOKENS) { // prefill: each matrix has rows enough to split well on its own
             a.multiply(x, n, outA, pool);
             b.multiply(x, n, outB, pool);
             if (c != null) c.multiply(x, n, outC, pool);

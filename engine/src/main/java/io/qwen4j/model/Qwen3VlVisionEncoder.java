@@ -261,7 +261,7 @@ public final class Qwen3VlVisionEncoder {
             float[][] rows = split(main, first, tokens, d);
             float[][][] ds = new float[deepstack.length][][];
             for (int k = 0; k < ds.length; k++) ds[k] = split(deepstack[k], first, tokens, d);
-            out.add(new ImageEmbeddings(img.mergedRows(), img.mergedCols(), rows, ds));
+            out.add(new ImageEmbeddings(img.mergedRows(), img.mergedCols(), rows, ds, img.contentDigest()));
         }
         return out;
     }

@@ -18,8 +18,12 @@ public abstract sealed class MatVec
         permits F32MatVec, F16MatVec, BF16MatVec, Q8_0MatVec, Q4_0MatVec, Q4_1MatVec, Q5_0MatVec, Q5_1MatVec,
         Q2KMatVec, Q3KMatVec, Q4KMatVec, Q5KMatVec, Q6KMatVec, Q8KMatVec {
 
-    /** Up to this many tokens each row is dotted straight from its bytes; beyond, rows are decoded once. */
-    private static final int FUSED_MAX_TOKENS = 3;
+    /**
+     * Up to this many tokens each row is dotted straight from its bytes; beyond, rows are decoded once. The two paths
+     * sum in different orders (results differ in the last bits); within the tiled path a token's result does not
+     * depend on the other tokens of the batch.
+     */
+    public static final int FUSED_MAX_TOKENS = 3;
     /**
      * Floats of decoded rows kept per thread for the batched path: ~384 KB stays in a 1 MB L2 and makes
      * the activations be re-read from L3 only once per 16-48 rows.

@@ -43,6 +43,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -174,7 +175,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         GenerationOptions o = request.options();
         listener.onAdmit(promptTokens, maxTokens * o.n());
         ImagePromptLayout layout = images.isEmpty() ? null : layout(prompt.tokens(), images);
-        Run run = new Run(listener, promptTokens, o.n());
+        Run run = new Run(listener, promptTokens, 1, o.n());
         List<GenerationRequest> jobs = new ArrayList<>();
         List<TokenListener> listeners = new ArrayList<>();
         long seed = o.seed() != null ? o.seed() : seeds.nextLong();
@@ -311,7 +312,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         GenerationOptions o = request.options();
         int promptTokens = 0;
         for (int[] p : prompts) promptTokens += p.length;
-        Run run = new Run(listener, promptTokens, prompts.size() * o.n());
+        Run run = new Run(listener, promptTokens, prompts.size(), o.n());
         long seed = o.seed() != null ? o.seed() : seeds.nextLong();
         List<GenerationRequest> jobs = new ArrayList<>();
         List<TokenListener> listeners = new ArrayList<>();
@@ -385,18 +386,26 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         return run;
     }
 
-    /** One request's choices: sums their usage and reports the end once all have ended. */
+    /**
+     * One request's choices: sums their usage and reports the end once all have ended. Each prompt counts once
+     * however many choices continue it, and so do its cached tokens: those every one of its choices reused.
+     */
     private static final class Run implements GenerationStream {
         final GenerationListener listener;
-        final int promptTokens;
+        final int promptTokens, choicesPerPrompt;
+        final int[] cachedByPrompt; // -1 until a choice of the prompt ends
         volatile List<Handle> handles = List.of();
         int open, completionTokens, reasoningTokens;
         boolean failed;
 
-        Run(GenerationListener listener, int promptTokens, int choices) {
+        /** Choice i continues prompt i / choicesPerPrompt. */
+        Run(GenerationListener listener, int promptTokens, int prompts, int choicesPerPrompt) {
             this.listener = listener;
             this.promptTokens = promptTokens;
-            this.open = choices;
+            this.choicesPerPrompt = choicesPerPrompt;
+            this.cachedByPrompt = new int[prompts];
+            Arrays.fill(cachedByPrompt, -1);
+            this.open = prompts * choicesPerPrompt;
         }
 
         @Override
@@ -404,9 +413,11 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
             for (Handle h : handles) h.cancel();
         }
 
-        synchronized void ended(int choice, ChoiceEnd end, int tokens, int reasoning) {
+        synchronized void ended(int choice, ChoiceEnd end, int tokens, int reasoning, int cached) {
             completionTokens += tokens;
             reasoningTokens += reasoning;
+            int prompt = choice / choicesPerPrompt;
+            cachedByPrompt[prompt] = cachedByPrompt[prompt] < 0 ? cached : Math.min(cachedByPrompt[prompt], cached);
             if (failed) return;
             listener.onChoiceEnd(choice, end);
             if (--open == 0) listener.onComplete(usage());
@@ -420,7 +431,9 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         }
 
         Usage usage() {
-            return new Usage(promptTokens, 0, completionTokens, reasoningTokens);
+            int cached = 0;
+            for (int c : cachedByPrompt) cached += Math.max(0, c);
+            return new Usage(promptTokens, cached, completionTokens, reasoningTokens);
         }
     }
 
@@ -493,7 +506,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
                 send(new ChoiceDelta(rest.content(), "", List.of(), rest.calls()));
                 if (toolCalls.calls() > 0 && c.reason() == FinishReason.STOP) finish = "tool_calls";
             }
-            run.ended(index, new ChoiceEnd(finish, c.nativeReason(), c.stopReason()), c.completionTokens(), reasoningTokens);
+            run.ended(index, new ChoiceEnd(finish, c.nativeReason(), c.stopReason()), c.completionTokens(), reasoningTokens, c.cachedTokens());
         }
 
         @Override

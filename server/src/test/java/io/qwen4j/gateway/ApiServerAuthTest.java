@@ -109,4 +109,43 @@ class ApiServerAuthTest {
             assertThat(pricing.get("currency").asText()).isEqualTo("CNY");
         }
     }
+
+    @Test
+    void aPromptServedFromThePrefixCacheIsChargedAtTheCachedInputPrice() throws Exception {
+        Path model = Path.of(System.getProperty("qwen4j.testdata", "../testdata"), "models/qwen3vl-tiny-Q8_0.gguf");
+        PriceTable prices = PriceTable.parse("""
+                {"currency": "CNY", "models": {"m": {"input": "0.0045", "cached_input": "0.0009", "output": "0.014"}}}""");
+        ObjectMapper json = new ObjectMapper();
+        try (Database db = TestStores.open("sqlite");
+             LocalModel loaded = LocalModel.load(model, null, java.util.List.of("m"));
+             LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(1, 512, 4, 512, PagedKvCache.Storage.F32), 1);
+             Gateway gateway = Gateway.open(db, Gateway.Settings.defaults().withPrices(prices));
+             ApiServer server = new ApiServer(backend, ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
+            KeySecret k = KeySecret.generate();
+            var key = gateway.keys().create(new NewApiKey("buyer", new BigDecimal("1"), "CNY", null, null, null, null), k.hash(), k.prefix(), Instant.now());
+            String body = "{\"model\": \"m\", \"max_tokens\": 4, \"messages\": [{\"role\": \"system\", \"content\": \"You answer questions"
+                    + " about the train timetable of a small mountain railway, politely and in one sentence.\"}, {\"role\": \"user\","
+                    + " \"content\": \"When is the last train?\"}]}";
+            BigDecimal spent = BigDecimal.ZERO;
+            for (int round = 0; round < 2; round++) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                        .header("Authorization", "Bearer " + k.secret()).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode usage = json.readTree(r.body()).get("usage");
+                int prompt = usage.get("prompt_tokens").asInt(), completion = usage.get("completion_tokens").asInt();
+                int cached = usage.get("prompt_tokens_details").get("cached_tokens").asInt();
+                // KV blocks of 16; the last 4 prompt tokens are always computed.
+                assertThat(cached).isEqualTo(round == 0 ? 0 : (prompt - 4) / 16 * 16).isLessThan(prompt);
+                if (round == 1) assertThat(cached).isGreaterThanOrEqualTo(32);
+                BigDecimal expected = new BigDecimal("0.0045").multiply(BigDecimal.valueOf(prompt - cached))
+                        .add(new BigDecimal("0.0009").multiply(BigDecimal.valueOf(cached)))
+                        .add(new BigDecimal("0.014").multiply(BigDecimal.valueOf(completion))).divide(BigDecimal.valueOf(1000));
+                assertThat(new BigDecimal(usage.get("cost").asText())).isEqualByComparingTo(expected);
+                spent = spent.add(expected);
+            }
+            assertThat(gateway.keys().find(key.id()).orElseThrow().balance()).isEqualByComparingTo(BigDecimal.ONE.subtract(spent));
+            assertThat(gateway.ledger().check().clean()).isTrue();
+        }
+    }
 }

@@ -239,6 +239,37 @@ class ImageChatTest {
         }
     }
 
+    @Test
+    void theSameImageAgainComesFromThePrefixCacheAndAnotherImageDoesNot() throws Exception {
+        // Pictures no other test sends; the second request has the first picture's pixels in other bytes (BMP, not PNG).
+        java.awt.image.BufferedImage first = new java.awt.image.BufferedImage(160, 128, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage other = new java.awt.image.BufferedImage(160, 128, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(42);
+        for (int y = 0; y < 128; y++) {
+            for (int x = 0; x < 160; x++) {
+                first.setRGB(x, y, random.nextInt(1 << 24));
+                other.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        List<JsonNode> answers = new java.util.ArrayList<>();
+        for (Object[] request : new Object[][] {{first, "png"}, {first, "bmp"}, {other, "png"}}) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            assertThat(javax.imageio.ImageIO.write((java.awt.image.BufferedImage) request[0], (String) request[1], bytes)).isTrue();
+            ObjectNode body = TestServer.JSON.createObjectNode().put("model", "tiny-a").put("max_tokens", 6).put("temperature", 0)
+                    .put("ignore_eos", true);
+            body.putArray("messages").addObject().put("role", "user")
+                    .set("content", parts(imageUrl(dataUri("image/" + request[1], bytes.toByteArray()))));
+            TestServer.Answer a = open.post("/v1/chat/completions", body);
+            assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
+            answers.add(a.body());
+        }
+        int prompt = answers.getFirst().get("usage").get("prompt_tokens").asInt();
+        // "Look:" and the tokens before the image are under one 16-token block: only the image can make a hit.
+        int[] cached = answers.stream().mapToInt(a -> a.get("usage").get("prompt_tokens_details").get("cached_tokens").asInt()).toArray();
+        assertThat(cached).containsExactly(0, (prompt - 4) / 16 * 16, 0); // blocks of 16, the last 4 tokens computed
+        assertThat(answers.get(1).get("choices").get(0).get("message")).isEqualTo(answers.getFirst().get("choices").get(0).get("message"));
+    }
+
     /** Prompt tokens of the refusal tests' message ("Look:" + one image) with an image of {@code n} tokens. */
     static int expectedPromptTokens(int n) throws Exception {
         ObjectNode tok = TestServer.JSON.createObjectNode().put("model", "tiny-a").put("prompt",
