@@ -26,6 +26,10 @@ import java.util.SplittableRandom;
  */
 public final class ModelLoadAB {
 
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[0]);
         String[] variants = (args.length > 1 ? args[1] : "mmap,huge").split(",");
@@ -38,7 +42,9 @@ public final class ModelLoadAB {
             List<Qwen3VlTextModel> models = new ArrayList<>();
             for (String v : variants) {
                 GgufFile g = switch (v) {
-                    case "mmap" -> mapped;
+                    // The same mapping seen as a plain native segment: every variant's weights are then of one
+                    // MemorySegment class, so that the kernels' type profiles are not polluted between variants.
+                    case "mmap" -> GgufFile.parse(MemorySegment.ofAddress(file.address()).reinterpret(file.byteSize()));
                     case "huge" -> {
                         long before = HugePages.anonHugePagesBytes();
                         MemorySegment s = HugePages.allocate(file.byteSize(), arena);
@@ -56,27 +62,32 @@ public final class ModelLoadAB {
                 models.add(Qwen3VlTextModel.load(g, pool));
             }
             int vocab = models.get(0).config().vocab();
-            double[][] rates = new double[variants.length][rounds];
+            double[][] rates = new double[variants.length][rounds], shares = new double[variants.length][rounds];
             for (int round = -1; round < rounds; round++) {
                 for (int k = 0; k < variants.length; k++) {
                     Qwen3VlTextModel m = models.get(k);
                     try (PagedKvCache cache = m.newKvCache(steps + 64, PagedKvCache.Storage.F16)) {
                         KvSequence seq = cache.newSequence();
                         m.step(cache, List.of(SequenceChunk.text(seq, new int[] {random.nextInt(vocab)}, 0)));
-                        long t0 = System.nanoTime();
+                        long t0 = System.nanoTime(), c0 = cpu();
                         for (int i = 0; i < steps; i++) {
                             m.step(cache, List.of(SequenceChunk.text(seq, new int[] {random.nextInt(vocab)}, seq.length())));
                         }
-                        double rate = steps / ((System.nanoTime() - t0) * 1e-9);
-                        if (round >= 0) rates[k][round] = rate;
+                        long wall = System.nanoTime() - t0;
+                        double rate = steps / (wall * 1e-9);
+                        if (round >= 0) {
+                            rates[k][round] = rate;
+                            shares[k][round] = (cpu() - c0) / (double) wall / threads;
+                        }
                     }
                 }
             }
             for (int k = 0; k < variants.length; k++) {
                 double[] r = rates[k].clone();
                 Arrays.sort(r);
-                System.out.printf("%-5s tg%d best %6.2f  med %6.2f tok/s  (rounds: %s)%n", variants[k], steps, r[r.length - 1], r[r.length / 2],
-                        Arrays.toString(Arrays.stream(rates[k]).map(x -> Math.round(x * 100) / 100.0).toArray()));
+                System.out.printf("%-5s tg%d best %6.2f  med %6.2f tok/s  (rounds: %s; core share %s)%n", variants[k], steps, r[r.length - 1], r[r.length / 2],
+                        Arrays.toString(Arrays.stream(rates[k]).map(x -> Math.round(x * 100) / 100.0).toArray()),
+                        Arrays.toString(Arrays.stream(shares[k]).map(x -> Math.round(x * 100) / 100.0).toArray()));
             }
         }
     }
