@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
  * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar io.qwen4j.bench.PrefillTileAB [cols=2048] [n=48]</pre>
  */
 public final class PrefillTileAB {
+    /** Rates per CPU second of this thread: time-slicing on a shared machine does not count against a kernel. */
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
         int cols = args.length > 0 ? Integer.parseInt(args[0]) : 2048;
@@ -28,22 +30,68 @@ public final class PrefillTileAB {
         double[][] rates = new double[2][rounds];
         for (int round = -3; round < rounds; round++) {
             for (int k = 0; k < 2; k++) {
-                long t0 = System.nanoTime(), flops = 0;
-                while (System.nanoTime() - t0 < 300_000_000L) {
+                long t0 = CPU.getCurrentThreadCpuTime(), flops = 0;
+                while (CPU.getCurrentThreadCpuTime() - t0 < 300_000_000L) {
                     if (k == 0) tile4x4(w, rows, x, n, cols, a);
-                    else tile4x6(w, rows, x, n, cols, b);
+                    else if (KC == 0) tile4x6(w, rows, x, n, cols, b);
+                    else tile4x4k(w, rows, x, n, cols, b, KC);
                     flops += 2L * rows * n * cols;
                 }
-                if (round >= 0) rates[k][round] = flops / (double) (System.nanoTime() - t0);
+                if (round >= 0) rates[k][round] = flops / (double) (CPU.getCurrentThreadCpuTime() - t0);
             }
         }
         for (int i = 0; i < a.length; i++) {
-            if (i / rows < n / 6 * 6 && Math.abs(a[i] - b[i]) > 1e-3 * (1 + Math.abs(a[i]))) throw new IllegalStateException("4x6 differs at " + i);
+            if (i / rows < (KC == 0 ? n / 6 * 6 : n / 4 * 4) && Math.abs(a[i] - b[i]) > 1e-3 * (1 + Math.abs(a[i]))) throw new IllegalStateException("4x6 differs at " + i);
         }
         for (int k = 0; k < 2; k++) {
             java.util.Arrays.sort(rates[k]);
-            System.out.printf("%s cols %d n %d: best %.1f med %.1f GFLOP/s%n", k == 0 ? "4x4" : "4x6", cols, n, rates[k][rounds - 1], rates[k][rounds / 2]);
+            System.out.printf("%s cols %d n %d: best %.1f med %.1f GFLOP/s%n", k == 0 ? "4x4" : KC == 0 ? "4x6" : "4x4 k" + KC, cols, n, rates[k][rounds - 1], rates[k][rounds / 2]);
         }
+    }
+
+    /** 0: the second kernel is 4x6; else 4x4 over k-chunks of this many floats (so a chunk of 4 + 4 rows stays in L1). */
+    static final int KC = Integer.getInteger("kc", 0);
+
+    static void tile4x4k(float[] w, int m, float[] x, int n, int cols, float[] out, int kc) {
+        java.util.Arrays.fill(out, 0, n / 4 * 4 * m, 0f);
+        for (int k0 = 0; k0 < cols; k0 += kc) {
+            int len = Math.min(kc, cols - k0);
+            for (int t = 0; t + 4 <= n; t += 4) {
+                for (int i = 0; i + 4 <= m; i += 4) block4x4k(w, i * cols + k0, x, t * cols + k0, len, cols, out, t * m + i, m);
+            }
+        }
+    }
+
+    private static void block4x4k(float[] w, int wo, float[] x, int xo, int len, int n, float[] out, int oo, int ld) {
+        FloatVector a00 = FloatVector.zero(Lanes.F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int k = 0; k < len; k += Lanes.L) {
+            FloatVector w0 = FloatVector.fromArray(Lanes.F, w, wo + k);
+            FloatVector w1 = FloatVector.fromArray(Lanes.F, w, wo + n + k);
+            FloatVector w2 = FloatVector.fromArray(Lanes.F, w, wo + 2 * n + k);
+            FloatVector w3 = FloatVector.fromArray(Lanes.F, w, wo + 3 * n + k);
+            FloatVector xv = FloatVector.fromArray(Lanes.F, x, xo + k);
+            a00 = w0.fma(xv, a00); a01 = w1.fma(xv, a01); a02 = w2.fma(xv, a02); a03 = w3.fma(xv, a03);
+            xv = FloatVector.fromArray(Lanes.F, x, xo + n + k);
+            a10 = w0.fma(xv, a10); a11 = w1.fma(xv, a11); a12 = w2.fma(xv, a12); a13 = w3.fma(xv, a13);
+            xv = FloatVector.fromArray(Lanes.F, x, xo + 2 * n + k);
+            a20 = w0.fma(xv, a20); a21 = w1.fma(xv, a21); a22 = w2.fma(xv, a22); a23 = w3.fma(xv, a23);
+            xv = FloatVector.fromArray(Lanes.F, x, xo + 3 * n + k);
+            a30 = w0.fma(xv, a30); a31 = w1.fma(xv, a31); a32 = w2.fma(xv, a32); a33 = w3.fma(xv, a33);
+        }
+        add4(out, oo, a00, a01, a02, a03);
+        add4(out, oo + ld, a10, a11, a12, a13);
+        add4(out, oo + 2 * ld, a20, a21, a22, a23);
+        add4(out, oo + 3 * ld, a30, a31, a32, a33);
+    }
+
+    private static void add4(float[] out, int o, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        out[o] += a.reduceLanes(VectorOperators.ADD);
+        out[o + 1] += b.reduceLanes(VectorOperators.ADD);
+        out[o + 2] += c.reduceLanes(VectorOperators.ADD);
+        out[o + 3] += d.reduceLanes(VectorOperators.ADD);
     }
 
     static void tile4x4(float[] w, int m, float[] x, int n, int cols, float[] out) {
