@@ -45,7 +45,7 @@ public final class GgufFile implements AutoCloseable {
      * microseconds, pages shared with the page cache (4 KiB pages). {@code HUGE_PAGES}: copied once into anonymous
      * memory advised as 2 MiB transparent huge pages (llama.cpp's {@code --no-mmap}, plus huge pages): as much
      * private memory as the file, a copy at load (about a second per few GB), and decode streams the weights
-     * without a TLB miss every 4 KiB — measured 3-10 % faster decode on the 2-core Zen 4 VM.
+     * without a TLB miss every 4 KiB — measured 2-8 % faster decode on the 2-core Zen 4 VM.
      */
     public enum Memory { MAPPED, HUGE_PAGES }
 

@@ -97,7 +97,7 @@ public final class ThroughputBenchmark {
      * Memory-read bandwidth in GB/s: the best of a few passes of summing a {@code bytes}-long off-heap
      * buffer (≫ the caches) on all of the pool's threads, each thread streaming its own contiguous chunks.
      * The buffer is in 2 MiB huge pages where the machine gives them (as the weights are by default): over
-     * 4 KiB pages the same reads measured ~20 % slower, which would understate the limit.
+     * malloc'd 4 KiB pages the same reads measured ~20-35 % slower, which would understate the limit.
      */
     public static double measureBandwidth(WorkerPool pool, long bytes) {
         final int chunk = 1 << 20;
