@@ -5,8 +5,11 @@ import io.qwen4j.gguf.GgufFormatException;
 import io.qwen4j.gguf.GgufTensorInfo;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.tensor.Lanes;
 import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tensor.WorkerPool;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.util.List;
 
@@ -208,10 +211,9 @@ public final class Qwen3VlTextModel implements ModelStep {
 
             for (int r = 0; r < rows; r++) rmsNorm(xb, r * dim, x, r * dim, w.ffnNorm, dim, c.rmsEps());
             multiply3(w.gate, gate, w.up, up, null, null, xb, rows);
-            for (int i = 0; i < rows * c.ffnDim(); i++) {
-                float g = gate[i];
-                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-            }
+            int ffnValues = rows * c.ffnDim();
+            if (rows == 1) swiglu(gate, up, 0, ffnValues);
+            else pool.parallelFor(ffnValues, pool.grainFor(ffnValues, 4096), (s, e) -> swiglu(gate, up, s, e));
             w.down.multiply(gate, rows, tmp, pool);
             for (int i = 0; i < rows * dim; i++) x[i] += tmp[i];
 
@@ -276,6 +278,23 @@ public final class Qwen3VlTextModel implements ModelStep {
             if (e > ra && s < ra + rb) b.multiplyRows(x, n, outB, Math.max(s, ra) - ra, Math.min(e, ra + rb) - ra);
             if (e > ra + rb) c.multiplyRows(x, n, outC, Math.max(s, ra + rb) - ra - rb, e - ra - rb);
         });
+    }
+
+    /**
+     * {@code gate[i] = silu(gate[i]) · up[i]} over {@code [from, to)}, vectorised: a scalar Math.exp per value
+     * was ~6 % of a decode step and ~15 % of a long prefill, all of it on one thread while the others waited.
+     */
+    static void swiglu(float[] gate, float[] up, int from, int to) {
+        int i = from;
+        for (int upper = from + Lanes.F.loopBound(to - from); i < upper; i += Lanes.L) {
+            FloatVector g = FloatVector.fromArray(Lanes.F, gate, i);
+            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            g.div(e.add(1f)).mul(FloatVector.fromArray(Lanes.F, up, i)).intoArray(gate, i);
+        }
+        for (; i < to; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
     }
 
     /** Appends every chunk's tokens to its sequence, all or none (a full cache leaves nothing changed). */
