@@ -32,20 +32,7 @@ public abstract sealed class MatVec
      */
     public static final int DECODE_CHUNKS_PER_THREAD = 16;
 
-    /**
-     * From this many tokens on, the product runs as outer products over the activations transposed once per call
-     * (so that one k's activations of 16 tokens are one vector): 4 rows × 64 tokens per register block, no
-     * horizontal sums, ~110 GFLOP/s per thread against ~90 for the 4 × 4 dot block (PrefillTileAB).
-     */
-    private static final int OUTER_MIN_TOKENS = 16;
-
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
-    /** The caller's transposed activations (read by every thread of one product). */
-    private static final ThreadLocal<float[]> XT = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per-thread running sums of one outer-product block (16 vectors). */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[16 * Lanes.L]);
-    /** k per run of FMAs in the outer-product kernels (see {@link #outer4x4}). */
-    private static final int OUTER_RUN = 128;
 
     protected final MemorySegment data;
     protected final int rows;
@@ -109,12 +96,6 @@ public abstract sealed class MatVec
 
     /** {@code out[t·rows + r] = W[r] · x[t·cols ...]} for {@code t < n}, all rows, on the pool's threads. */
     public void multiply(float[] x, int n, float[] out, WorkerPool pool) {
-        if (n >= OUTER_MIN_TOKENS && Lanes.BYTES) {
-            int np = (n + Lanes.L - 1) / Lanes.L * Lanes.L;
-            float[] xT = transposed(x, n, np, pool);
-            pool.parallelFor(rows, pool.grainFor(rows, tileRows()), (r0, r1) -> multiplyRowsOuter(x, xT, np, n, out, r0, r1));
-            return;
-        }
         int grain = n <= FUSED_MAX_TOKENS ? pool.grainFor(rows, 16, DECODE_CHUNKS_PER_THREAD) : pool.grainFor(rows, tileRows());
         pool.parallelFor(rows, grain, (r0, r1) -> multiplyRows(x, n, out, r0, r1));
     }
@@ -163,123 +144,6 @@ public abstract sealed class MatVec
                 for (; i < m; i++) out[oo + i] = dot(tile, i * cols, x, xo, cols);
             }
         }
-    }
-
-    /** {@code x} (n tokens × cols) as {@code xT[k·np + t]}, tokens n ≤ t < np zero: one k's activations side by side. */
-    private float[] transposed(float[] x, int n, int np, WorkerPool pool) {
-        float[] xT = XT.get();
-        if (xT.length < cols * np) {
-            xT = new float[cols * np];
-            XT.set(xT);
-        }
-        float[] dst = xT;
-        pool.parallelFor(cols, pool.grainFor(cols, 64), (k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                int o = k * np;
-                for (int t = 0; t < n; t++) dst[o + t] = x[t * cols + k];
-                for (int t = n; t < np; t++) dst[o + t] = 0;
-            }
-        });
-        return xT;
-    }
-
-    /** Rows {@code [r0, r1)} by outer products: decode a tile of rows once, then 4 rows × 64 (or 16) tokens at a time. */
-    private void multiplyRowsOuter(float[] x, float[] xT, int np, int n, float[] out, int r0, int r1) {
-        int tileRows = tileRows();
-        float[] tile = TILE.get();
-        if (tile.length < tileRows * cols) {
-            tile = new float[tileRows * cols];
-            TILE.set(tile);
-        }
-        float[] sums = SUMS.get();
-        int group = 4 * Lanes.L;
-        for (int r = r0; r < r1; r += tileRows) {
-            int m = Math.min(tileRows, r1 - r);
-            for (int i = 0; i < m; i++) dequantizeRow(r + i, tile, i * cols);
-            for (int t = 0; t < np; t += group) {
-                int i = 0;
-                for (; i + 4 <= m; i += 4) {
-                    if (t + group <= np) {
-                        outer4x4(tile, i * cols, xT, np, t, out, r + i, n, sums);
-                    } else {
-                        for (int v = t; v < np; v += Lanes.L) outer4x1(tile, i * cols, xT, np, v, out, r + i, n, sums);
-                    }
-                }
-                for (; i < m; i++) { // the last rows of a tile whose height is not a multiple of 4
-                    for (int u = t; u < Math.min(n, t + group); u++) out[u * rows + r + i] = dot(tile, i * cols, x, u * cols, cols);
-                }
-            }
-        }
-    }
-
-    /**
-     * Four tile rows (stride cols) times 64 tokens of {@code xT} from token {@code t}: per k, four vectors of 16
-     * tokens' activations and a broadcast weight of each row, 16 FMAs; written to {@code out[token·rows + row]}.
-     * Summed in runs of {@link #OUTER_RUN} k, the runs added up in {@code sums}: one chain of FMAs over all of
-     * k would round more than the dot kernels' 16 lane-wise partial sums, and chunked and one-shot prefills,
-     * which mix both kernels, must agree closely.
-     */
-    private void outer4x4(float[] w, int wo, float[] xT, int np, int t, float[] out, int row, int n, float[] sums) {
-        java.util.Arrays.fill(sums, 0, 16 * Lanes.L, 0f);
-        int c = cols;
-        for (int k0 = 0; k0 < c; k0 += OUTER_RUN) {
-            FloatVector a00 = FloatVector.zero(Lanes.F), a01 = a00, a02 = a00, a03 = a00;
-            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-            for (int k = k0, k1 = Math.min(c, k0 + OUTER_RUN); k < k1; k++) {
-                int xo = k * np + t;
-                FloatVector x0 = FloatVector.fromArray(Lanes.F, xT, xo), x1 = FloatVector.fromArray(Lanes.F, xT, xo + Lanes.L);
-                FloatVector x2 = FloatVector.fromArray(Lanes.F, xT, xo + 2 * Lanes.L), x3 = FloatVector.fromArray(Lanes.F, xT, xo + 3 * Lanes.L);
-                FloatVector b = FloatVector.broadcast(Lanes.F, w[wo + k]);
-                a00 = x0.fma(b, a00); a01 = x1.fma(b, a01); a02 = x2.fma(b, a02); a03 = x3.fma(b, a03);
-                b = FloatVector.broadcast(Lanes.F, w[wo + c + k]);
-                a10 = x0.fma(b, a10); a11 = x1.fma(b, a11); a12 = x2.fma(b, a12); a13 = x3.fma(b, a13);
-                b = FloatVector.broadcast(Lanes.F, w[wo + 2 * c + k]);
-                a20 = x0.fma(b, a20); a21 = x1.fma(b, a21); a22 = x2.fma(b, a22); a23 = x3.fma(b, a23);
-                b = FloatVector.broadcast(Lanes.F, w[wo + 3 * c + k]);
-                a30 = x0.fma(b, a30); a31 = x1.fma(b, a31); a32 = x2.fma(b, a32); a33 = x3.fma(b, a33);
-            }
-            add4(sums, 0, a00, a01, a02, a03);
-            add4(sums, 4, a10, a11, a12, a13);
-            add4(sums, 8, a20, a21, a22, a23);
-            add4(sums, 12, a30, a31, a32, a33);
-        }
-        for (int i = 0; i < 4; i++) {
-            for (int v = 0; v < 4; v++) storeTokens(sums, (4 * i + v) * Lanes.L, out, t + v * Lanes.L, row + i, n);
-        }
-    }
-
-    /** sums[(at + j)·L ...] += the j-th vector. */
-    private static void add4(float[] sums, int at, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        int l = Lanes.L, o = at * l;
-        FloatVector.fromArray(Lanes.F, sums, o).add(a).intoArray(sums, o);
-        FloatVector.fromArray(Lanes.F, sums, o + l).add(b).intoArray(sums, o + l);
-        FloatVector.fromArray(Lanes.F, sums, o + 2 * l).add(c).intoArray(sums, o + 2 * l);
-        FloatVector.fromArray(Lanes.F, sums, o + 3 * l).add(d).intoArray(sums, o + 3 * l);
-    }
-
-    /** {@link #outer4x4} for one vector of 16 tokens (the last, partial group of a product). */
-    private void outer4x1(float[] w, int wo, float[] xT, int np, int t, float[] out, int row, int n, float[] sums) {
-        java.util.Arrays.fill(sums, 0, 4 * Lanes.L, 0f);
-        int c = cols;
-        for (int k0 = 0; k0 < c; k0 += OUTER_RUN) {
-            FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
-            for (int k = k0, k1 = Math.min(c, k0 + OUTER_RUN); k < k1; k++) {
-                FloatVector xv = FloatVector.fromArray(Lanes.F, xT, k * np + t);
-                a0 = xv.fma(FloatVector.broadcast(Lanes.F, w[wo + k]), a0);
-                a1 = xv.fma(FloatVector.broadcast(Lanes.F, w[wo + c + k]), a1);
-                a2 = xv.fma(FloatVector.broadcast(Lanes.F, w[wo + 2 * c + k]), a2);
-                a3 = xv.fma(FloatVector.broadcast(Lanes.F, w[wo + 3 * c + k]), a3);
-            }
-            add4(sums, 0, a0, a1, a2, a3);
-        }
-        for (int i = 0; i < 4; i++) storeTokens(sums, i * Lanes.L, out, t, row + i, n);
-    }
-
-    /** {@code sums[at + j]} is row {@code row} of token {@code t + j}: written where that token exists. */
-    private void storeTokens(float[] sums, int at, float[] out, int t, int row, int n) {
-        for (int j = 0, end = Math.min(Lanes.L, n - t); j < end; j++) out[(t + j) * rows + row] = sums[at + j];
     }
 
     /**
