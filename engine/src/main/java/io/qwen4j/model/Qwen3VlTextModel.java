@@ -5,11 +5,12 @@ import io.qwen4j.gguf.GgufFormatException;
 import io.qwen4j.gguf.GgufTensorInfo;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.tensor.Lanes;
 import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tensor.WorkerPool;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.List;
 
@@ -280,16 +281,22 @@ public final class Qwen3VlTextModel implements ModelStep {
         });
     }
 
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_512;
+
     /**
      * {@code gate[i] = silu(gate[i]) · up[i]} over {@code [from, to)}, vectorised: a scalar Math.exp per value
-     * was ~6 % of a decode step and ~15 % of a long prefill, all of it on one thread while the others waited.
+     * ran on one thread while the others waited. The exponential is taken in double lanes and rounded to float,
+     * as {@code (float) Math.exp(-g)} is, so that the result is the scalar loop's (float lanes' EXP is less
+     * accurate, and seeded sampling from a model must not change with it).
      */
     static void swiglu(float[] gate, float[] up, int from, int to) {
         int i = from;
-        for (int upper = from + Lanes.F.loopBound(to - from); i < upper; i += Lanes.L) {
-            FloatVector g = FloatVector.fromArray(Lanes.F, gate, i);
-            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
-            g.div(e.add(1f)).mul(FloatVector.fromArray(Lanes.F, up, i)).intoArray(gate, i);
+        for (int upper = from + F8.loopBound(to - from); i < upper; i += F8.length()) {
+            FloatVector g = FloatVector.fromArray(F8, gate, i);
+            DoubleVector e = ((DoubleVector) g.neg().convertShape(VectorOperators.F2D, D8, 0)).lanewise(VectorOperators.EXP);
+            FloatVector ef = (FloatVector) e.convertShape(VectorOperators.D2F, F8, 0);
+            g.div(ef.add(1f)).mul(FloatVector.fromArray(F8, up, i)).intoArray(gate, i);
         }
         for (; i < to; i++) {
             float g = gate[i];
