@@ -21,20 +21,19 @@ public final class F16MatVec extends MatVec {
 
     @Override
     public float dot(int row, float[] x, int xOff) {
-        if (Lanes.BYTES && cols % (2 * Lanes.L) == 0) {
-            // The 4-op conversion (1.5x the exact one's rate, near the memory's), two accumulators; a row with
-            // an inf or NaN, which no real weight has, is redone exactly.
+        if (Lanes.BYTES && cols % Lanes.L == 0) {
+            // The 4-op conversion (1.5x the exact one's rate from DRAM, near the memory's); a row with an inf or
+            // NaN, which no real weight has, is redone exactly. One accumulator, as MatVec.dot over a decoded
+            // row: decode (fused) and prefill (tiled) then give the same bits for the same row.
             long base = row * rowBytes;
-            FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0;
+            FloatVector acc = FloatVector.zero(Lanes.F);
             ShortVector top = ShortVector.zero(Lanes.S);
-            for (int i = 0; i < cols; i += 2 * Lanes.L) {
-                ShortVector h0 = ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE);
-                ShortVector h1 = ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * (i + Lanes.L), Bytes.LE);
-                top = HalfFloat.maxMagnitude(HalfFloat.maxMagnitude(top, h0), h1);
-                a0 = HalfFloat.f16ToFloatFinite(h0).fma(FloatVector.fromArray(Lanes.F, x, xOff + i), a0);
-                a1 = HalfFloat.f16ToFloatFinite(h1).fma(FloatVector.fromArray(Lanes.F, x, xOff + i + Lanes.L), a1);
+            for (int i = 0; i < cols; i += Lanes.L) {
+                ShortVector h = ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE);
+                top = HalfFloat.maxMagnitude(top, h);
+                acc = HalfFloat.f16ToFloatFinite(h).fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
             }
-            if (!HalfFloat.hasInfOrNaN(top)) return a0.add(a1).reduceLanes(VectorOperators.ADD);
+            if (!HalfFloat.hasInfOrNaN(top)) return acc.reduceLanes(VectorOperators.ADD);
         }
         return dotExact(row, x, xOff);
     }
