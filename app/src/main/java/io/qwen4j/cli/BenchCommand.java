@@ -76,6 +76,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, defaultValue = "1", description = "Prefill runs averaged (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
+    @Option(names = "--mmap", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Read the weights in place from the memory-mapped file instead of copying them into 2 MiB huge pages (as serve; default: --no-mmap).")
+    boolean mmap;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -93,19 +97,20 @@ final class BenchCommand implements Callable<Integer> {
         int prompt = this.prompt != null ? this.prompt : 512, gen = this.gen != null ? this.gen : 128;
         if (prompt < 1 || gen < 1 || repetitions < 1) throw new IllegalArgumentException("--prompt, --gen and --repetitions must be positive");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
+        try (GgufFile gguf = GgufFile.open(model, memory()); WorkerPool pool = new WorkerPool(n)) {
             Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            if (!json) System.err.println("bench: weights " + gguf.memoryNote());
             ThroughputBenchmark.Result r = ThroughputBenchmark.run(m, pool, gguf.mapping().byteSize(), prompt, gen, repetitions);
             if (json) {
                 System.out.println(String.format(Locale.ROOT,
                         "{\"model\":\"%s\",\"file_type\":\"%s\",\"threads\":%d,\"prompt_tokens\":%d,\"gen_tokens\":%d,"
                                 + "\"prefill_tokens_per_s\":%.3f,\"decode_tokens_per_s\":%.3f,\"model_bytes\":%d,"
                                 + "\"weight_bytes_per_token\":%d,\"bandwidth_gb_s\":%.3f,\"decode_bandwidth_share\":%.4f,"
-                                + "\"prefill_core_share\":%.3f,\"decode_core_share\":%.3f}",
+                                + "\"prefill_core_share\":%.3f,\"decode_core_share\":%.3f,\"weights_memory\":\"%s\"}",
                         jsonEscape(model.toString()), jsonEscape(gguf.fileTypeName()), r.threads(), r.promptTokens(),
                         r.generatedTokens(), r.prefillTokensPerS(), r.decodeTokensPerS(), r.modelBytes(),
                         r.weightBytesPerStep(), r.bandwidthGBs(), r.decodeBandwidthShare(), r.prefillCoreShare(),
-                        r.decodeCoreShare()));
+                        r.decodeCoreShare(), gguf.memory()));
             } else {
                 double limit = r.bandwidthGBs() * 1e9 / r.weightBytesPerStep();
                 System.out.printf(Locale.ROOT, "model      %s (%s), %.2f GB, %s, %d threads%n", model, gguf.fileTypeName(),
@@ -127,8 +132,9 @@ final class BenchCommand implements Callable<Integer> {
                 batchTokens, PagedKvCache.Storage.F16);
         checkConcurrency();
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
+        try (GgufFile gguf = GgufFile.open(model, memory()); WorkerPool pool = new WorkerPool(n)) {
             Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            if (!json) System.err.println("bench: weights " + gguf.memoryNote());
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             double loadBefore = loadAverage();
             List<ServingBenchmark.Level> levels = ServingBenchmark.run(m, tokenizer, concurrency, settings, this::progress);
@@ -202,7 +208,7 @@ final class BenchCommand implements Callable<Integer> {
         PrefixCacheBenchmark.Settings settings = new PrefixCacheBenchmark.Settings(prompt != null ? prompt : 2000, 16,
                 gen != null ? gen : 32, batchTokens, PagedKvCache.Storage.F16);
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (GgufFile gguf = GgufFile.open(model); WorkerPool pool = new WorkerPool(n)) {
+        try (GgufFile gguf = GgufFile.open(model, memory()); WorkerPool pool = new WorkerPool(n)) {
             Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             double loadBefore = loadAverage();
@@ -226,6 +232,10 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private GgufFile.Memory memory() {
+        return mmap ? GgufFile.Memory.MAPPED : GgufFile.Memory.HUGE_PAGES;
     }
 
     /** The machine's 1-minute load average (other processes share the cores), or -1 where unknown. */

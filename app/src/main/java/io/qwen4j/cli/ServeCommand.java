@@ -3,6 +3,7 @@ package io.qwen4j.cli;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.gateway.Gateway;
 import io.qwen4j.gateway.PriceTable;
+import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.hub.HuggingFaceHub;
 import io.qwen4j.hub.ModelCache;
 import io.qwen4j.kv.PagedKvCache;
@@ -121,6 +122,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Compute every prompt in full instead of reusing the KV blocks of earlier prompts that start the same way.")
     boolean noPrefixCaching;
 
+    @Option(names = "--mmap", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Read the weights in place from the memory-mapped file instead of copying them into 2 MiB huge pages"
+                    + " (default: --no-mmap, the copy: faster decode, as much memory as the file, a second or so to load).")
+    boolean mmap;
+
     @Option(names = "--lenient", description = "Ignore request parameters no API defines instead of refusing them with a 400.")
     boolean lenient;
 
@@ -159,7 +165,8 @@ final class ServeCommand implements Callable<Integer> {
         int ctx;
         int computeThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         try {
-            loaded = LocalModel.load(model, chatTemplate, servedModelNames);
+            loaded = LocalModel.load(model, chatTemplate, servedModelNames, mmap ? GgufFile.Memory.MAPPED : GgufFile.Memory.HUGE_PAGES);
+            System.err.println("qwen4j: weights " + loaded.gguf().memoryNote());
         } catch (Exception | Error e) {
             db.close();
             throw e;

@@ -129,7 +129,7 @@ public class DecodeKernelBenchmark {
             case Q4_0, Q8_0 -> new int[] {0};
             case Q4_K -> new int[] {0, 2};
             case Q6_K -> new int[] {208};
-            case F16 -> null;
+            case F16, F32 -> null;
             default -> throw new IllegalArgumentException(t.toString());
         };
         ValueLayout.OfShort h = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -7,6 +7,10 @@ import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tensor.WorkerPool;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.List;
 
@@ -208,10 +212,9 @@ public final class Qwen3VlTextModel implements ModelStep {
 
             for (int r = 0; r < rows; r++) rmsNorm(xb, r * dim, x, r * dim, w.ffnNorm, dim, c.rmsEps());
             multiply3(w.gate, gate, w.up, up, null, null, xb, rows);
-            for (int i = 0; i < rows * c.ffnDim(); i++) {
-                float g = gate[i];
-                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-            }
+            int ffnValues = rows * c.ffnDim();
+            if (rows == 1) swiglu(gate, up, 0, ffnValues);
+            else pool.parallelFor(ffnValues, pool.grainFor(ffnValues, 4096), (s, e) -> swiglu(gate, up, s, e));
             w.down.multiply(gate, rows, tmp, pool);
             for (int i = 0; i < rows * dim; i++) x[i] += tmp[i];
 
@@ -276,6 +279,29 @@ public final class Qwen3VlTextModel implements ModelStep {
             if (e > ra && s < ra + rb) b.multiplyRows(x, n, outB, Math.max(s, ra) - ra, Math.min(e, ra + rb) - ra);
             if (e > ra + rb) c.multiplyRows(x, n, outC, Math.max(s, ra + rb) - ra - rb, e - ra - rb);
         });
+    }
+
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_512;
+
+    /**
+     * {@code gate[i] = silu(gate[i]) · up[i]} over {@code [from, to)}, vectorised: a scalar Math.exp per value
+     * ran on one thread while the others waited. The exponential is taken in double lanes and rounded to float,
+     * as {@code (float) Math.exp(-g)} is, so that the result is the scalar loop's (float lanes' EXP is less
+     * accurate, and seeded sampling from a model must not change with it).
+     */
+    static void swiglu(float[] gate, float[] up, int from, int to) {
+        int i = from;
+        for (int upper = from + F8.loopBound(to - from); i < upper; i += F8.length()) {
+            FloatVector g = FloatVector.fromArray(F8, gate, i);
+            DoubleVector e = ((DoubleVector) g.neg().convertShape(VectorOperators.F2D, D8, 0)).lanewise(VectorOperators.EXP);
+            FloatVector ef = (FloatVector) e.convertShape(VectorOperators.D2F, F8, 0);
+            g.div(ef.add(1f)).mul(FloatVector.fromArray(F8, up, i)).intoArray(gate, i);
+        }
+        for (; i < to; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
     }
 
     /** Appends every chunk's tokens to its sequence, all or none (a full cache leaves nothing changed). */

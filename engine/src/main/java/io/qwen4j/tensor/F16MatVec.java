@@ -21,6 +21,24 @@ public final class F16MatVec extends MatVec {
 
     @Override
     public float dot(int row, float[] x, int xOff) {
+        if (Lanes.BYTES && cols % Lanes.L == 0) {
+            // The 4-op conversion (1.5x the exact one's rate from DRAM, near the memory's); a row with an inf or
+            // NaN, which no real weight has, is redone exactly. One accumulator, as MatVec.dot over a decoded
+            // row: decode (fused) and prefill (tiled) then give the same bits for the same row.
+            long base = row * rowBytes;
+            FloatVector acc = FloatVector.zero(Lanes.F);
+            ShortVector top = ShortVector.zero(Lanes.S);
+            for (int i = 0; i < cols; i += Lanes.L) {
+                ShortVector h = ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE);
+                top = HalfFloat.maxMagnitude(top, h);
+                acc = HalfFloat.f16ToFloatFinite(h).fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
+            }
+            if (!HalfFloat.hasInfOrNaN(top)) return acc.reduceLanes(VectorOperators.ADD);
+        }
+        return dotExact(row, x, xOff);
+    }
+
+    private float dotExact(int row, float[] x, int xOff) {
         long base = row * rowBytes;
         float s = 0;
         int i = 0;
@@ -38,6 +56,20 @@ public final class F16MatVec extends MatVec {
 
     @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
+        if (Lanes.BYTES && cols % Lanes.L == 0) {
+            long base = row * rowBytes;
+            ShortVector top = ShortVector.zero(Lanes.S);
+            for (int i = 0; i < cols; i += Lanes.L) {
+                ShortVector h = ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE);
+                top = HalfFloat.maxMagnitude(top, h);
+                HalfFloat.f16ToFloatFinite(h).intoArray(dst, dstOff + i);
+            }
+            if (!HalfFloat.hasInfOrNaN(top)) return;
+        }
+        dequantizeRowExact(row, dst, dstOff);
+    }
+
+    private void dequantizeRowExact(int row, float[] dst, int dstOff) {
         long base = row * rowBytes;
         int i = 0;
         if (Lanes.BYTES) {

@@ -27,6 +27,29 @@ public final class HalfFloat {
         return bits.or(sign).reinterpretAsFloats();
     }
 
+    /**
+     * F16 lanes to float lanes in four operations, exact for every finite half (normals, subnormals, ±0) and
+     * wrong for inf/NaN (exponent 31 comes out as a finite float of about 2^16): callers check
+     * {@link #hasInfOrNaN} over what they converted and redo it with {@link #f16ToFloat} when it says so.
+     * Sign-extended to int and shifted left 13, the half's exponent and mantissa sit where a float's do and its
+     * sign lands in bit 31; the sign's copies in bits 28-30 are masked off; × 2^112 rebias the exponent (and
+     * turn half subnormals, float subnormals here, into the right normals).
+     */
+    public static FloatVector f16ToFloatFinite(ShortVector h) {
+        IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, Lanes.I, 0);
+        return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** Lane-wise max of {@code top} and the magnitude bits of {@code h}: track it over a row, then ask {@link #hasInfOrNaN}. */
+    public static ShortVector maxMagnitude(ShortVector top, ShortVector h) {
+        return top.max(h.and((short) 0x7FFF));
+    }
+
+    /** Whether the halves whose magnitudes {@link #maxMagnitude} tracked in {@code top} held an inf or NaN. */
+    public static boolean hasInfOrNaN(ShortVector top) {
+        return top.reduceLanes(VectorOperators.MAX) >= 0x7C00;
+    }
+
     /** BF16 lanes to float lanes: the BF16 bits are the float's top half. */
     public static FloatVector bf16ToFloat(ShortVector h) {
         IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, Lanes.I, 0);

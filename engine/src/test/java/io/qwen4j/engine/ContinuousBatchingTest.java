@@ -177,7 +177,8 @@ class ContinuousBatchingTest {
             int total = s.freeKvBlocks();
             int[] promptB = randomPrompt(2, 21);
             SchedulerTest.Collector queued = new SchedulerTest.Collector();
-            Handle[] handles = new Handle[3];
+            // Set by this thread once submitAll returns; the scheduler thread may already be streaming by then.
+            java.util.concurrent.atomic.AtomicReferenceArray<Handle> handles = new java.util.concurrent.atomic.AtomicReferenceArray<>(3);
             List<Integer> cancelledAtStep = new CopyOnWriteArrayList<>();
             List<int[]> seenByB = new CopyOnWriteArrayList<>(); // {step, running, waiting, free blocks, B's tokens}
             Stream a = new Stream(log) {
@@ -186,8 +187,9 @@ class ContinuousBatchingTest {
                     super.onToken(token);
                     if (tokens.size() == 3) { // cancel a running and a queued sequence, from the scheduler thread
                         cancelledAtStep.add(log.steps.size() - 1);
-                        handles[0].cancel();
-                        handles[2].cancel();
+                        while (handles.get(0) == null || handles.get(2) == null) Thread.onSpinWait();
+                        handles.get(0).cancel();
+                        handles.get(2).cancel();
                     }
                 }
             };
@@ -201,12 +203,12 @@ class ContinuousBatchingTest {
             List<Handle> hs = s.submitAll(List.of(GenerationRequest.greedy(randomPrompt(1, 5), 400).withIgnoreEos(true),
                     GenerationRequest.greedy(promptB, 400).withIgnoreEos(true), GenerationRequest.greedy(randomPrompt(3, 5), 400)),
                     List.of(a, b, queued));
-            for (int i = 0; i < 3; i++) handles[i] = hs.get(i);
+            for (int i = 0; i < 3; i++) handles.set(i, hs.get(i));
             assertThat(a.await().reason()).isEqualTo(FinishReason.CANCELLED);
             assertThat(queued.await().reason()).isEqualTo(FinishReason.CANCELLED);
             assertThat(queued.tokens).isEmpty();
             while (seenByB.size() < 8) Thread.sleep(1); // b keeps streaming; a few more steps
-            handles[1].cancel();
+            handles.get(1).cancel();
             b.await();
 
             int cancelStep = cancelledAtStep.getFirst();

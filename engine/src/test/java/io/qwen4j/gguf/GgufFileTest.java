@@ -25,6 +25,26 @@ class GgufFileTest {
         }
     }
 
+    /** The huge-page copy holds the same bytes and header as the mapping; where it cannot be made, it says why. */
+    @Test
+    void hugePageCopyHasTheMappedBytes() throws Exception {
+        java.nio.file.Path path = TestData.path("models/qwen3vl-tiny-Q8_0.gguf");
+        try (GgufFile mapped = GgufFile.open(path); GgufFile copy = GgufFile.open(path, GgufFile.Memory.HUGE_PAGES)) {
+            assertThat(mapped.memory()).isEqualTo(GgufFile.Memory.MAPPED);
+            if (HugePages.available()) {
+                assertThat(copy.memory()).isEqualTo(GgufFile.Memory.HUGE_PAGES);
+                assertThat(copy.memoryNote()).startsWith("copied into anonymous memory");
+                assertThat(copy.mapping().address() % HugePages.SIZE).isZero();
+            } else {
+                assertThat(copy.memoryNote()).startsWith("memory-mapped (no huge-page copy: ");
+            }
+            assertThat(copy.mapping().mismatch(mapped.mapping())).isEqualTo(-1L);
+            assertThat(copy.tensorInfos().keySet()).containsExactlyElementsOf(mapped.tensorInfos().keySet());
+            assertThat(copy.metadata().requireString("general.architecture")).isEqualTo("qwen3vl");
+            assertThat(copy.tensorData("blk.0.attn_q.weight").mismatch(mapped.tensorData("blk.0.attn_q.weight"))).isEqualTo(-1L);
+        }
+    }
+
     @Test
     void readsTheFullVocabulary() throws Exception {
         try (GgufFile f = GgufFile.open(TestData.path("tokenizer/qwen3-vocab.gguf"))) {

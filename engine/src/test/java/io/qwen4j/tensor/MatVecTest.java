@@ -45,7 +45,7 @@ class MatVecTest {
             for (int c = 0; c < cols; c++) assertThat(row[c]).as("%s row %d col %d", type, r, c).isCloseTo(w[r * cols + c], tol(w[r * cols + c]));
         }
 
-        for (int n : new int[] {1, 2, 3, 5, 17}) {
+        for (int n : new int[] {1, 2, 3, 5, 17, 70}) {
             float[] x = new float[n * cols];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
             float[] out = new float[n * rows];

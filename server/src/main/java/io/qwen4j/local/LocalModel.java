@@ -42,7 +42,12 @@ public final class LocalModel implements AutoCloseable {
      * {@code tokenizer.chat_template}. Names default to the GGUF's {@code general.name} (else the file name), as in vLLM.
      */
     public static LocalModel load(Path model, Path templateFile, List<String> servedNames) throws IOException {
-        GgufFile gguf = GgufFile.open(model);
+        return load(model, templateFile, servedNames, GgufFile.Memory.MAPPED);
+    }
+
+    /** As {@link #load(Path, Path, List)}, with the weights in {@code memory} (see {@link GgufFile#open(Path, GgufFile.Memory)}). */
+    public static LocalModel load(Path model, Path templateFile, List<String> servedNames, GgufFile.Memory memory) throws IOException {
+        GgufFile gguf = GgufFile.open(model, memory);
         try {
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             String source = templateFile != null
