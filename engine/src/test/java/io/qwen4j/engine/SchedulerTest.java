@@ -1,14 +1,12 @@
 package io.qwen4j.engine;
 
-import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.sampling.Generator;
 import io.qwen4j.sampling.Sampler;
 import io.qwen4j.sampling.SamplingParams;
-import io.qwen4j.tensor.WorkerPool;
-import io.qwen4j.testing.TestData;
+import io.qwen4j.testing.TinyModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,23 +25,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The scheduler on the tiny F32 fixture model: batching changes nothing, cancellation frees everything. */
 class SchedulerTest {
-    static WorkerPool pool;
-    static GgufFile gguf;
+    static TinyModel tiny;
     static Qwen3VlTextModel model;
     static Qwen3Tokenizer tokenizer;
 
     @BeforeAll
     static void load() throws Exception {
-        pool = new WorkerPool(2);
-        gguf = GgufFile.open(TestData.path("models/qwen3vl-tiny-F32.gguf"));
-        model = Qwen3VlTextModel.load(gguf, pool);
-        tokenizer = Qwen3Tokenizer.fromGguf(gguf);
+        tiny = TinyModel.load();
+        model = tiny.model();
+        tokenizer = tiny.tokenizer();
     }
 
     @AfterAll
     static void close() {
-        gguf.close();
-        pool.close();
+        tiny.close();
     }
 
     static Scheduler scheduler(EngineConfig config) {
