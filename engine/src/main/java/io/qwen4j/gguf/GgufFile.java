@@ -116,8 +116,8 @@ public final class GgufFile implements AutoCloseable {
             long huge = HugePages.anonHugePagesBytes() - hugeBefore;
             GgufFile copied = new GgufFile(path, arena, copy, mapped.version, mapped.metadata, mapped.tensors, mapped.dataOffset, mapped.alignment);
             copied.memory = Memory.HUGE_PAGES;
-            copied.memoryNote = String.format(java.util.Locale.ROOT, "copied into anonymous memory, %.2f GB (%.2f GB of it in 2 MiB huge pages)",
-                    copy.byteSize() / 1e9, Math.max(0, huge) / 1e9);
+            copied.memoryNote = "copied into anonymous memory, " + size(copy.byteSize()) + " (" + size(Math.max(0, huge))
+                    + " of it in 2 MiB huge pages)";
             mapped.close();
             return copied;
         } catch (RuntimeException | Error e) {
@@ -125,6 +125,11 @@ public final class GgufFile implements AutoCloseable {
             mapped.close();
             throw e;
         }
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1_000_000_000L ? String.format(java.util.Locale.ROOT, "%.2f GB", bytes / 1e9)
+                : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     /** Why a huge-page copy of {@code bytes} cannot be made here, or null when it can. */
