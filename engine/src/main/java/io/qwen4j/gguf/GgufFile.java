@@ -135,24 +135,12 @@ public final class GgufFile implements AutoCloseable {
     /** Why a huge-page copy of {@code bytes} cannot be made here, or null when it can. */
     private static String hugePagesUnavailable(long bytes) {
         if (!HugePages.available()) return "not Linux, or native access not enabled";
-        long available = memAvailable();
+        long available = HugePages.memAvailableBytes();
         // Leave room for the rest of the process and the machine: the copy must never push it into swap or the OOM killer.
         if (available >= 0 && bytes + (512L << 20) > available) {
             return String.format(java.util.Locale.ROOT, "%.2f GB available, the file is %.2f GB", available / 1e9, bytes / 1e9);
         }
         return null;
-    }
-
-    /** MemAvailable from /proc/meminfo in bytes, or -1 where unknown. */
-    private static long memAvailable() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 
     /** Where this file's bytes are: {@link Memory#HUGE_PAGES} only when the copy was made. */

@@ -97,11 +97,19 @@ public final class HugePages {
      * /proc/self/smaps_rollup), or -1 where that cannot be read.
      */
     public static long anonHugePagesBytes() {
+        return procBytes("/proc/self/smaps_rollup", "AnonHugePages:");
+    }
+
+    /** The machine's {@code MemAvailable} (/proc/meminfo) in bytes, or -1 where that cannot be read. */
+    public static long memAvailableBytes() {
+        return procBytes("/proc/meminfo", "MemAvailable:");
+    }
+
+    /** The "{@code key} N kB" line of a /proc file, in bytes; -1 where it cannot be read. */
+    private static long procBytes(String file, String key) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps_rollup"))) {
-                if (line.startsWith("AnonHugePages:")) {
-                    return Long.parseLong(line.substring("AnonHugePages:".length()).replace("kB", "").trim()) * 1024;
-                }
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
+                if (line.startsWith(key)) return Long.parseLong(line.substring(key.length()).replace("kB", "").trim()) * 1024;
             }
         } catch (java.io.IOException | RuntimeException e) {
             return -1;

@@ -331,14 +331,8 @@ public final class PagedKvCache implements AutoCloseable {
     private void toFloats(MemorySegment seg, long o, int n, float[] dst) {
         int i = 0;
         if (storage == Storage.F16 && Lanes.BYTES) {
-            // The 4-op conversion; a block holding an inf or NaN (an overflowed key or value) is converted again exactly.
-            ShortVector top = ShortVector.zero(Lanes.S);
-            for (; i + Lanes.L <= n; i += Lanes.L) {
-                ShortVector h = ShortVector.fromMemorySegment(Lanes.S, seg, o + 2L * i, ByteOrder.LITTLE_ENDIAN);
-                top = HalfFloat.maxMagnitude(top, h);
-                HalfFloat.f16ToFloatFinite(h).intoArray(dst, i);
-            }
-            if (HalfFloat.hasInfOrNaN(top)) i = 0; // start over below, exactly
+            // The 4-op conversion; a block holding an inf or NaN (an overflowed key or value) starts over below, exactly.
+            i = Math.max(0, HalfFloat.f16ToFloatsFinite(seg, o, n, dst, 0));
         }
         if (i == 0 && vectorized()) {
             for (; i + Lanes.L <= n; i += Lanes.L) load(seg, o + (long) i * storage.bytes).intoArray(dst, i);

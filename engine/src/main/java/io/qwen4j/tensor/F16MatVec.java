@@ -56,16 +56,7 @@ public final class F16MatVec extends MatVec {
 
     @Override
     public void dequantizeRow(int row, float[] dst, int dstOff) {
-        if (Lanes.BYTES && cols % Lanes.L == 0) {
-            long base = row * rowBytes;
-            ShortVector top = ShortVector.zero(Lanes.S);
-            for (int i = 0; i < cols; i += Lanes.L) {
-                ShortVector h = ShortVector.fromMemorySegment(Lanes.S, data, base + 2L * i, Bytes.LE);
-                top = HalfFloat.maxMagnitude(top, h);
-                HalfFloat.f16ToFloatFinite(h).intoArray(dst, dstOff + i);
-            }
-            if (!HalfFloat.hasInfOrNaN(top)) return;
-        }
+        if (Lanes.BYTES && cols % Lanes.L == 0 && HalfFloat.f16ToFloatsFinite(data, row * rowBytes, cols, dst, dstOff) == cols) return;
         dequantizeRowExact(row, dst, dstOff);
     }
 

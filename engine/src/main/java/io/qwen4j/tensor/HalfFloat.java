@@ -6,6 +6,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
 /** IEEE half (F16) and bfloat16 (BF16) conversions, lane-wise: the Vector API has no half-float lane type. */
 public final class HalfFloat {
     private HalfFloat() {
@@ -38,6 +41,22 @@ public final class HalfFloat {
     public static FloatVector f16ToFloatFinite(ShortVector h) {
         IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, Lanes.I, 0);
         return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /**
+     * Converts the halves at byte {@code o} of {@code seg}, in whole vectors ({@code n} rounded down to the lane
+     * count), into {@code dst[dstOff ...]} with {@link #f16ToFloatFinite}. Returns how many it converted, or -1
+     * when an inf or NaN was among them: the caller then converts them again exactly.
+     */
+    public static int f16ToFloatsFinite(MemorySegment seg, long o, int n, float[] dst, int dstOff) {
+        ShortVector top = ShortVector.zero(Lanes.S);
+        int i = 0;
+        for (; i + Lanes.L <= n; i += Lanes.L) {
+            ShortVector h = ShortVector.fromMemorySegment(Lanes.S, seg, o + 2L * i, ByteOrder.LITTLE_ENDIAN);
+            top = maxMagnitude(top, h);
+            f16ToFloatFinite(h).intoArray(dst, dstOff + i);
+        }
+        return hasInfOrNaN(top) ? -1 : i;
     }
 
     /** Lane-wise max of {@code top} and the magnitude bits of {@code h}: track it over a row, then ask {@link #hasInfOrNaN}. */

@@ -1,6 +1,5 @@
 package io.qwen4j.engine;
 
-import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.image.ImageDecoder;
 import io.qwen4j.image.ImagePreprocessor;
 import io.qwen4j.kv.PagedKvCache;
@@ -9,8 +8,8 @@ import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.Qwen3VlVisionEncoder;
-import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
+import io.qwen4j.testing.TinyVisionModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ImagePrefixCachingTest {
     static final int BLOCK = 16;
-    static WorkerPool pool;
-    static GgufFile text, mmproj;
+    static TinyVisionModel tiny;
     static Qwen3VlTextModel model;
     static Qwen3VlVisionEncoder encoder;
     static Qwen3Tokenizer tokenizer;
@@ -37,20 +35,16 @@ class ImagePrefixCachingTest {
 
     @BeforeAll
     static void load() throws Exception {
-        pool = new WorkerPool(2);
-        text = GgufFile.open(TestData.path("hf/tiny-a/tiny-a-F32.gguf"));
-        mmproj = GgufFile.open(TestData.path("hf/tiny-a/mmproj-tiny-a-F32.gguf"));
-        model = Qwen3VlTextModel.load(text, pool);
-        encoder = Qwen3VlVisionEncoder.load(mmproj, pool);
-        tokenizer = Qwen3Tokenizer.fromGguf(text);
-        special = ImageTokens.from(text);
+        tiny = TinyVisionModel.load();
+        model = tiny.model();
+        encoder = tiny.encoder();
+        tokenizer = tiny.tokenizer();
+        special = tiny.special();
     }
 
     @AfterAll
     static void close() {
-        text.close();
-        mmproj.close();
-        pool.close();
+        tiny.close();
     }
 
     /** A fresh encoding of the image file (a new object each time: only its content can match). */

@@ -2,7 +2,6 @@ package io.qwen4j.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.image.ImageDecoder;
 import io.qwen4j.image.ImagePreprocessor;
 import io.qwen4j.image.PixelValues;
@@ -12,8 +11,8 @@ import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.Qwen3VlVisionEncoder;
-import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
+import io.qwen4j.testing.TinyVisionModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,8 +34,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 class ImageSchedulingTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static WorkerPool pool;
-    static GgufFile text, mmproj;
+    static TinyVisionModel tiny;
     static Qwen3VlTextModel model;
     static Qwen3VlVisionEncoder encoder;
     static Qwen3Tokenizer tokenizer;
@@ -44,20 +42,16 @@ class ImageSchedulingTest {
 
     @BeforeAll
     static void load() throws Exception {
-        pool = new WorkerPool(2);
-        text = GgufFile.open(TestData.path("hf/tiny-a/tiny-a-F32.gguf"));
-        mmproj = GgufFile.open(TestData.path("hf/tiny-a/mmproj-tiny-a-F32.gguf"));
-        model = Qwen3VlTextModel.load(text, pool);
-        encoder = Qwen3VlVisionEncoder.load(mmproj, pool);
-        tokenizer = Qwen3Tokenizer.fromGguf(text);
-        special = ImageTokens.from(text);
+        tiny = TinyVisionModel.load();
+        model = tiny.model();
+        encoder = tiny.encoder();
+        tokenizer = tiny.tokenizer();
+        special = tiny.special();
     }
 
     @AfterAll
     static void close() {
-        text.close();
-        mmproj.close();
-        pool.close();
+        tiny.close();
     }
 
     static JsonNode ref(String name) throws Exception {
