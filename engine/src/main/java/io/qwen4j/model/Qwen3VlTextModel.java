@@ -91,34 +91,41 @@ public final class Qwen3VlTextModel implements ModelStep {
         for (int l = 0; l < layers.length; l++) {
             String p = "blk." + l + ".";
             layers[l] = new Layer(vector(gguf, p + "attn_norm.weight", c.dim()),
-                    matrix(gguf, p + "attn_q.weight", c.heads() * c.headDim(), c.dim()),
-                    matrix(gguf, p + "attn_k.weight", c.kvHeads() * c.headDim(), c.dim()),
-                    matrix(gguf, p + "attn_v.weight", c.kvHeads() * c.headDim(), c.dim()),
+                    matrix(gguf, pool, p + "attn_q.weight", c.heads() * c.headDim(), c.dim()),
+                    matrix(gguf, pool, p + "attn_k.weight", c.kvHeads() * c.headDim(), c.dim()),
+                    matrix(gguf, pool, p + "attn_v.weight", c.kvHeads() * c.headDim(), c.dim()),
                     vector(gguf, p + "attn_q_norm.weight", c.headDim()),
                     vector(gguf, p + "attn_k_norm.weight", c.headDim()),
-                    matrix(gguf, p + "attn_output.weight", c.dim(), c.heads() * c.headDim()),
+                    matrix(gguf, pool, p + "attn_output.weight", c.dim(), c.heads() * c.headDim()),
                     vector(gguf, p + "ffn_norm.weight", c.dim()),
-                    matrix(gguf, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
-                    matrix(gguf, p + "ffn_up.weight", c.ffnDim(), c.dim()),
-                    matrix(gguf, p + "ffn_down.weight", c.dim(), c.ffnDim()));
+                    matrix(gguf, pool, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                    matrix(gguf, pool, p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                    matrix(gguf, pool, p + "ffn_down.weight", c.dim(), c.ffnDim()));
         }
-        MatVec embedding = matrix(gguf, "token_embd.weight", c.vocab(), c.dim());
-        MatVec output = c.tiedOutput() ? embedding : matrix(gguf, "output.weight", c.vocab(), c.dim());
+        MatVec embedding = matrix(gguf, pool, "token_embd.weight", c.vocab(), c.dim());
+        MatVec output = c.tiedOutput() ? embedding : matrix(gguf, pool, "output.weight", c.vocab(), c.dim());
         return new Qwen3VlTextModel(c, embedding, layers, vector(gguf, "output_norm.weight", c.dim()), output, pool);
     }
 
-    private static MatVec matrix(GgufFile gguf, String name, int rows, int cols) throws GgufFormatException {
+    /**
+     * The tensor {@code name} as a matrix. When the weights are our own copy ({@link GgufFile.Memory#HUGE_PAGES})
+     * Q8_0 and Q4_0 matrices are rearranged in place into the interleaved layout of the faster kernels.
+     */
+    private static MatVec matrix(GgufFile gguf, WorkerPool pool, String name, int rows, int cols) throws GgufFormatException {
         GgufTensorInfo info = gguf.tensorInfo(name);
         if (info == null) throw new GgufFormatException("tensor '" + name + "' is missing");
         if (info.dim(0) != cols || info.dim(1) != rows || info.nDims() > 2) {
             throw new GgufFormatException("tensor '" + name + "' has shape " + java.util.Arrays.toString(info.ne()) + ", expected [" + cols + ", " + rows + "]");
+        }
+        if (pool != null && gguf.memory() == GgufFile.Memory.HUGE_PAGES) {
+            return MatVec.interleave(info.type(), gguf.tensorData(info), rows, cols, pool);
         }
         return MatVec.of(info.type(), gguf.tensorData(info), rows, cols);
     }
 
     private static float[] vector(GgufFile gguf, String name, int n) throws GgufFormatException {
         float[] out = new float[n];
-        matrix(gguf, name, 1, n).dequantizeRow(0, out, 0);
+        matrix(gguf, null, name, 1, n).dequantizeRow(0, out, 0);
         return out;
     }
 
@@ -274,7 +281,9 @@ public final class Qwen3VlTextModel implements ModelStep {
             return;
         }
         final int ra = a.rows(), rb = b.rows(), total = ra + rb + (c == null ? 0 : c.rows());
-        pool.parallelFor(total, pool.grainFor(total, 16, MatVec.DECODE_CHUNKS_PER_THREAD), (s, e) -> {
+        // Grains in whole 16-row groups, so that interleaved matrices get whole row groups.
+        int grain = (pool.grainFor(total, 16, MatVec.DECODE_CHUNKS_PER_THREAD) + 15) & ~15;
+        pool.parallelFor(total, grain, (s, e) -> {
             if (s < ra) a.multiplyRows(x, n, outA, s, Math.min(e, ra));
             if (e > ra && s < ra + rb) b.multiplyRows(x, n, outB, Math.max(s, ra) - ra, Math.min(e, ra + rb) - ra);
             if (e > ra + rb) c.multiplyRows(x, n, outC, Math.max(s, ra + rb) - ra - rb, e - ra - rb);

@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  */
 public abstract sealed class MatVec
         permits F32MatVec, F16MatVec, BF16MatVec, Q8_0MatVec, Q4_0MatVec, Q4_1MatVec, Q5_0MatVec, Q5_1MatVec,
-        Q2KMatVec, Q3KMatVec, Q4KMatVec, Q5KMatVec, Q6KMatVec, Q8KMatVec {
+        Q2KMatVec, Q3KMatVec, Q4KMatVec, Q5KMatVec, Q6KMatVec, Q8KMatVec, InterleavedMatVec {
 
     /**
      * Up to this many tokens each row is dotted straight from its bytes; beyond, rows are decoded once. The two paths
@@ -77,6 +77,19 @@ public abstract sealed class MatVec
         };
     }
 
+    /**
+     * The matrix over {@code data} in {@code type}, with its bytes rearranged in place into {@link InterleavedMatVec}'s
+     * faster layout where the type and shape allow (Q8_0 and Q4_0 with whole row groups), else as {@link #of}.
+     * Only for bytes that nothing else reads: the rearranged bytes are no longer ggml's layout. The rearranging
+     * runs on {@code pool}'s threads (or the caller's when null).
+     */
+    public static MatVec interleave(GgmlType type, MemorySegment data, int rows, int cols, WorkerPool pool) {
+        if (!InterleavedMatVec.supports(type, rows, cols)) return of(type, data, rows, cols);
+        InterleavedMatVec m = type == GgmlType.Q8_0 ? new InterleavedQ8_0MatVec(data, rows, cols) : new InterleavedQ4_0MatVec(data, rows, cols);
+        m.interleaveAll(pool);
+        return m;
+    }
+
     public abstract GgmlType type();
 
     public final int rows() {
@@ -101,6 +114,8 @@ public abstract sealed class MatVec
     /** {@code out[t·rows + r] = W[r] · x[t·cols ...]} for {@code t < n}, all rows, on the pool's threads. */
     public void multiply(float[] x, int n, float[] out, WorkerPool pool) {
         int grain = n <= FUSED_MAX_TOKENS ? pool.grainFor(rows, 16, DECODE_CHUNKS_PER_THREAD) : pool.grainFor(rows, tileRows());
+        int align = rowAlignment();
+        grain = (grain + align - 1) / align * align;
         pool.parallelFor(rows, grain, (r0, r1) -> multiplyRows(x, n, out, r0, r1));
     }
 
@@ -115,7 +130,7 @@ public abstract sealed class MatVec
      * dot apart from the large tiled loop (inlined together, the vector intrinsics of the dot were seen to
      * fall back to their slow Java form after a long prefill).
      */
-    private void multiplyRowsFused(float[] x, int n, float[] out, int r0, int r1) {
+    protected void multiplyRowsFused(float[] x, int n, float[] out, int r0, int r1) {
         for (int r = r0; r < r1; r++) {
             for (int t = 0; t < n; t++) out[t * rows + r] = dot(r, x, t * cols);
         }
@@ -132,7 +147,7 @@ public abstract sealed class MatVec
         }
         for (int r = r0; r < r1; r += tileRows) {
             int m = Math.min(tileRows, r1 - r);
-            for (int i = 0; i < m; i++) dequantizeRow(r + i, tile, i * cols);
+            dequantizeRows(r, m, tile);
             int t = 0;
             for (; t + 4 <= n; t += 4) {
                 int i = 0;
@@ -203,7 +218,18 @@ public abstract sealed class MatVec
     }
 
     private int tileRows() {
-        return Math.max(4, Math.min(64, TILE_FLOATS / cols) & ~3);
+        int align = Math.max(4, rowAlignment());
+        return Math.max(align, Math.min(64, TILE_FLOATS / cols) / align * align);
+    }
+
+    /** Row ranges handed to {@link #multiplyRows} by {@link #multiply} start at multiples of this. */
+    protected int rowAlignment() {
+        return 1;
+    }
+
+    /** Rows {@code [r, r + m)} decoded into {@code tile[i·cols ...]} for the batched path. */
+    protected void dequantizeRows(int r, int m, float[] tile) {
+        for (int i = 0; i < m; i++) dequantizeRow(r + i, tile, i * cols);
     }
 
     /** Σ a[ao + i] · b[bo + i] for i < n. */

@@ -64,6 +64,52 @@ class MatVecTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0"})
+    void interleavedKernelMatchesPlainKernel(GgmlType type) {
+        Random rnd = new Random(7 + type.id);
+        int rows = 4 * Lanes.L, cols = 512;
+        byte[] bytes = randomBlocks(type, rows * cols / type.blockSize, rnd), original = bytes.clone();
+        MatVec plain = MatVec.of(type, MemorySegment.ofArray(original), rows, cols);
+        MatVec m = MatVec.interleave(type, MemorySegment.ofArray(bytes), rows, cols, POOL);
+        if (!Lanes.BYTES) return; // no interleaved kernels on 128-bit machines: of() was returned
+        assertThat(m).isInstanceOf(InterleavedMatVec.class);
+        assertThat(bytes).as("rearranged in place").isNotEqualTo(original);
+
+        float[] w = new float[rows * cols], row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            plain.dequantizeRow(r, w, r * cols);
+            m.dequantizeRow(r, row, 0);
+            assertThat(row).as("row %d", r).containsExactly(java.util.Arrays.copyOfRange(w, r * cols, (r + 1) * cols));
+        }
+        for (int n : new int[] {1, 2, 3, 5, 17, 70}) {
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] want = new float[n * rows], got = new float[n * rows];
+            plain.multiply(x, n, want, POOL);
+            m.multiply(x, n, got, POOL);
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double mag = 0;
+                    for (int c = 0; c < cols; c++) mag += Math.abs(w[r * cols + c] * x[t * cols + c]);
+                    assertThat((double) got[t * rows + r]).as("%s n=%d token %d row %d", type, n, t, r)
+                            .isCloseTo(want[t * rows + r], org.assertj.core.data.Offset.offset(1e-5 * mag + 1e-6));
+                }
+            }
+            if (n <= MatVec.FUSED_MAX_TOKENS) {
+                // Any row range, aligned or not, gives the same bits; so does the last token alone.
+                float[] part = new float[n * rows];
+                m.multiplyRows(x, n, part, 3, rows - 5);
+                for (int t = 0; t < n; t++) {
+                    for (int r = 3; r < rows - 5; r++) assertThat(part[t * rows + r]).isEqualTo(got[t * rows + r]);
+                }
+                float[] alone = new float[rows];
+                m.multiply(java.util.Arrays.copyOfRange(x, (n - 1) * cols, n * cols), 1, alone, POOL);
+                for (int r = 0; r < rows; r++) assertThat(alone[r]).isEqualTo(got[(n - 1) * rows + r]);
+            }
+        }
+    }
+
     private static org.assertj.core.data.Offset<Float> tol(float v) {
         return org.assertj.core.data.Offset.offset(Math.abs(v) * 1e-6f + 1e-7f);
     }

@@ -1,0 +1,138 @@
+package io.qwen4j.tensor;
+
+import io.qwen4j.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * A Q8_0 or Q4_0 matrix whose bytes were rearranged in place (same size) so that one vector lane holds one
+ * row: the rows go in groups of {@code G} = {@link Lanes#L}, and for each 32-column block a group stores its
+ * {@code G} f16 scales, then its quants in int-sized cells, cell {@code (c, r)} holding a few consecutive
+ * columns of row {@code r}. A decode step then loads a vector of cells, turns it into {@code G} rows' weights
+ * of one column with two or three integer operations, and multiplies it by that column's activation
+ * broadcast: no widening shuffles, no per-row horizontal sums, and the block's scales applied as one vector
+ * (llama.cpp's repacked {@code q4_0x8} layouts follow the same idea). Each row's sum runs in a fixed order
+ * whatever the batch or row range, so a token's result never depends on the other tokens.
+ *
+ * <p>Only matrices whose bytes are our own copy are rearranged ({@link MatVec#interleave}); the memory-mapped
+ * file keeps ggml's layout and the plain kernels.
+ */
+public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec {
+    static final int G = Lanes.L, BLOCK = 32;
+    protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Bytes of one block of one group: G scales, then G rows' quants. */
+    protected final int groupBlockBytes;
+    protected final int blocks;
+
+    private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[G]);
+
+    protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols) {
+        super(type, data, rows, cols);
+        if (!supports(type, rows, cols)) throw new IllegalArgumentException("cannot interleave " + type + " " + rows + "x" + cols);
+        this.groupBlockBytes = G * type.typeSize;
+        this.blocks = cols / BLOCK;
+    }
+
+    /** Whether a {@code rows × cols} matrix of {@code type} can take this layout on this machine. */
+    static boolean supports(GgmlType type, int rows, int cols) {
+        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0) && rows % G == 0 && cols % BLOCK == 0;
+    }
+
+    /** Rearranges group {@code g}'s bytes (its G rows in ggml's layout, copied into {@code rowsBytes}) into {@code data}. */
+    protected abstract void interleaveGroup(byte[] rowsBytes, long groupOffset);
+
+    /** The G dot products of group {@code g} with {@code x[xo ...]}; {@code blockSums} as {@link #blockSums} made them. */
+    protected abstract FloatVector groupDot(long groupOffset, float[] x, int xo, float[] blockSums, int so);
+
+    /** Decodes column block {@code b} of group {@code g} into {@code columns[(b·32 + j)·G + r]}. */
+    protected abstract void decodeGroupBlock(long groupOffset, int b, float[] columns);
+
+    /** Per-block values of the activations that {@link #groupDot} needs (Q4_0: their sums), or nothing. */
+    protected void blockSums(float[] x, int xo, float[] sums, int so) {
+    }
+
+    final void interleaveAll(WorkerPool pool) {
+        long groupBytes = rowBytes * G;
+        Runnable noPool = () -> interleaveGroups(0, rows / G, groupBytes);
+        if (pool == null) noPool.run();
+        else pool.parallelFor(rows / G, 1, (g0, g1) -> interleaveGroups(g0, g1, groupBytes));
+    }
+
+    private void interleaveGroups(int g0, int g1, long groupBytes) {
+        byte[] rowsBytes = new byte[(int) groupBytes];
+        for (int g = g0; g < g1; g++) {
+            MemorySegment.copy(data, Bytes.BYTE, g * groupBytes, rowsBytes, 0, rowsBytes.length);
+            interleaveGroup(rowsBytes, g * groupBytes);
+        }
+    }
+
+    protected final long groupOffset(int g) {
+        return g * rowBytes * G;
+    }
+
+    /** The block's G scales as floats. */
+    protected final FloatVector scales(long blockOffset) {
+        return HalfFloat.f16ToFloat(ShortVector.fromMemorySegment(Lanes.S, data, blockOffset, LE));
+    }
+
+    @Override
+    protected int rowAlignment() {
+        return G;
+    }
+
+    @Override
+    protected void multiplyRowsFused(float[] x, int n, float[] out, int r0, int r1) {
+        float[] sums = BLOCK_SUMS.get();
+        if (sums.length < n * blocks) {
+            sums = new float[n * blocks];
+            BLOCK_SUMS.set(sums);
+        }
+        for (int t = 0; t < n; t++) blockSums(x, t * cols, sums, t * blocks);
+        for (int g = r0 / G; g * G < r1; g++) {
+            long go = groupOffset(g);
+            for (int t = 0; t < n; t++) {
+                FloatVector y = groupDot(go, x, t * cols, sums, t * blocks);
+                int first = g * G, o = t * rows;
+                if (first >= r0 && first + G <= r1) {
+                    y.intoArray(out, o + first);
+                } else {
+                    float[] lanes = LANES.get();
+                    y.intoArray(lanes, 0);
+                    for (int r = Math.max(first, r0); r < Math.min(first + G, r1); r++) out[o + r] = lanes[r - first];
+                }
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> BLOCK_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Rows {@code [r, r + m)} into {@code tile} row-major: each group decoded column-wise once, then transposed. */
+    @Override
+    protected void dequantizeRows(int r, int m, float[] tile) {
+        float[] columns = COLUMNS.get();
+        if (columns.length < cols * G) {
+            columns = new float[cols * G];
+            COLUMNS.set(columns);
+        }
+        for (int g = r / G; g * G < r + m; g++) {
+            long go = groupOffset(g);
+            for (int b = 0; b < blocks; b++) decodeGroupBlock(go, b, columns);
+            for (int row = Math.max(g * G, r); row < Math.min(g * G + G, r + m); row++) {
+                int lane = row - g * G, to = (row - r) * cols;
+                for (int c = 0; c < cols; c++) tile[to + c] = columns[c * G + lane];
+            }
+        }
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        float[] w = new float[cols];
+        dequantizeRow(row, w, 0);
+        return MatVec.dot(w, 0, x, xOff, cols);
+    }
+}

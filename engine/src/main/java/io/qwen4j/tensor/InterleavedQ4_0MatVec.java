@@ -1,0 +1,119 @@
+package io.qwen4j.tensor;
+
+import io.qwen4j.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q4_0 ({@code d · (q − 8)}, 4-bit q) interleaved by {@link InterleavedMatVec}: cell {@code (c, r)} holds the
+ * nibbles of columns {@code 8c .. 8c + 7} of row r, column {@code 8c + s} in bits {@code 4s .. 4s + 3}.
+ *
+ * <p>A nibble shifted to the top of a float's mantissa and OR-ed with 1.0's bits is the float {@code 1 + q/16}
+ * (one shift and one merged and/or per 16 weights, no integer-to-float conversion). Summed against the
+ * activations from a start of {@code −1.5 · Σx} over the block, that gives {@code Σ (q − 8) · x / 16}.
+ */
+public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
+    private static final int MANTISSA_TOP = 0x00780000, ONE = 0x3F800000;
+
+    InterleavedQ4_0MatVec(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q4_0, data, rows, cols);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
+    private long cell(long blockOffset, int c, int lane) {
+        return blockOffset + 2L * G + 4L * (c * G + lane);
+    }
+
+    @Override
+    protected void interleaveGroup(byte[] src, long go) {
+        for (int b = 0; b < blocks; b++) {
+            long o = go + (long) b * groupBlockBytes;
+            for (int r = 0; r < G; r++) {
+                int q = r * (int) rowBytes + b * 18;
+                data.set(Bytes.SHORT, o + 2L * r, (short) ((src[q] & 0xFF) | src[q + 1] << 8));
+                for (int c = 0; c < 4; c++) {
+                    int packed = 0;
+                    for (int s = 0; s < 8; s++) {
+                        int j = 8 * c + s, v = src[q + 2 + (j & 15)] & 0xFF;
+                        packed |= (j < 16 ? v & 0xF : v >>> 4) << (4 * s);
+                    }
+                    data.set(Bytes.INT, cell(o, c, r), packed);
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void blockSums(float[] x, int xo, float[] sums, int so) {
+        for (int b = 0; b < blocks; b++) {
+            FloatVector v = FloatVector.fromArray(Lanes.F, x, xo + b * BLOCK);
+            for (int j = Lanes.L; j < BLOCK; j += Lanes.L) v = v.add(FloatVector.fromArray(Lanes.F, x, xo + b * BLOCK + j));
+            sums[so + b] = -1.5f * v.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** Column {@code 8c + s} of the cells {@code v} as the floats {@code 1 + q/16}. */
+    private static FloatVector column(IntVector v, int s) {
+        int shift = 19 - 4 * s;
+        IntVector t = shift >= 0 ? v.lanewise(VectorOperators.LSHL, shift) : v.lanewise(VectorOperators.LSHR, -shift);
+        return t.and(MANTISSA_TOP).or(ONE).reinterpretAsFloats();
+    }
+
+    @Override
+    protected FloatVector groupDot(long go, float[] x, int xo, float[] sums, int so) {
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int b = 0; b < blocks; b++) {
+            long o = go + (long) b * groupBlockBytes;
+            int xb = xo + b * BLOCK;
+            FloatVector p0 = FloatVector.broadcast(Lanes.F, sums[so + b]), p1 = FloatVector.zero(Lanes.F), p2 = p1, p3 = p1;
+            for (int c = 0; c < 4; c++) {
+                IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
+                int xc = xb + 8 * c;
+                p0 = column(v, 0).fma(FloatVector.broadcast(Lanes.F, x[xc]), p0);
+                p1 = column(v, 1).fma(FloatVector.broadcast(Lanes.F, x[xc + 1]), p1);
+                p2 = column(v, 2).fma(FloatVector.broadcast(Lanes.F, x[xc + 2]), p2);
+                p3 = column(v, 3).fma(FloatVector.broadcast(Lanes.F, x[xc + 3]), p3);
+                p0 = column(v, 4).fma(FloatVector.broadcast(Lanes.F, x[xc + 4]), p0);
+                p1 = column(v, 5).fma(FloatVector.broadcast(Lanes.F, x[xc + 5]), p1);
+                p2 = column(v, 6).fma(FloatVector.broadcast(Lanes.F, x[xc + 6]), p2);
+                p3 = column(v, 7).fma(FloatVector.broadcast(Lanes.F, x[xc + 7]), p3);
+            }
+            acc = p0.add(p1).add(p2.add(p3)).fma(scales(o), acc);
+        }
+        return acc.mul(16f);
+    }
+
+    @Override
+    protected void decodeGroupBlock(long go, int b, float[] columns) {
+        long o = go + (long) b * groupBlockBytes;
+        FloatVector d = scales(o);
+        // (1 + q/16) · 16d − 24d is d · (q − 8) exactly, rounded once: the same float as the plain decoder's.
+        FloatVector d16 = d.mul(16f), dm24 = d.mul(-24f);
+        for (int c = 0; c < 4; c++) {
+            IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
+            int at = (b * BLOCK + 8 * c) * G;
+            for (int s = 0; s < 8; s++) column(v, s).fma(d16, dm24).intoArray(columns, at + s * G);
+        }
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        long go = groupOffset(row / G);
+        int lane = row % G;
+        for (int b = 0; b < blocks; b++) {
+            long o = go + (long) b * groupBlockBytes;
+            float d = Float.float16ToFloat(data.get(Bytes.SHORT, o + 2L * lane));
+            for (int c = 0; c < 4; c++) {
+                int packed = data.get(Bytes.INT, cell(o, c, lane));
+                for (int s = 0; s < 8; s++) dst[dstOff + b * BLOCK + 8 * c + s] = d * (((packed >>> (4 * s)) & 0xF) - 8);
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.qwen4j.tensor;
+
+import io.qwen4j.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q8_0 ({@code d · q}, int8 q) interleaved by {@link InterleavedMatVec}: cell {@code (c, r)} holds columns
+ * {@code 4c .. 4c + 3} of row r, column {@code 4c + k} in byte k. Shifting byte k to the top of the int and
+ * back (arithmetically) sign-extends it in place; converted to float, it multiplies its column's activation.
+ */
+public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
+
+    InterleavedQ8_0MatVec(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q8_0, data, rows, cols);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q8_0;
+    }
+
+    private long cell(long blockOffset, int c, int lane) {
+        return blockOffset + 2L * G + 4L * (c * G + lane);
+    }
+
+    @Override
+    protected void interleaveGroup(byte[] src, long go) {
+        for (int b = 0; b < blocks; b++) {
+            long o = go + (long) b * groupBlockBytes;
+            for (int r = 0; r < G; r++) {
+                int q = r * (int) rowBytes + b * 34;
+                data.set(Bytes.SHORT, o + 2L * r, (short) ((src[q] & 0xFF) | src[q + 1] << 8));
+                for (int c = 0; c < 8; c++) {
+                    int at = q + 2 + 4 * c;
+                    data.set(Bytes.INT, cell(o, c, r), (src[at] & 0xFF) | (src[at + 1] & 0xFF) << 8 | (src[at + 2] & 0xFF) << 16 | src[at + 3] << 24);
+                }
+            }
+        }
+    }
+
+    /** Byte {@code k} of the cells {@code v} as floats. */
+    private static FloatVector column(IntVector v, int k) {
+        IntVector t = k == 3 ? v : v.lanewise(VectorOperators.LSHL, 24 - 8 * k);
+        return (FloatVector) t.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+    }
+
+    @Override
+    protected FloatVector groupDot(long go, float[] x, int xo, float[] sums, int so) {
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int b = 0; b < blocks; b++) {
+            long o = go + (long) b * groupBlockBytes;
+            int xb = xo + b * BLOCK;
+            FloatVector p0 = FloatVector.zero(Lanes.F), p1 = p0, p2 = p0, p3 = p0;
+            for (int c = 0; c < 8; c++) {
+                IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
+                int xc = xb + 4 * c;
+                p0 = column(v, 0).fma(FloatVector.broadcast(Lanes.F, x[xc]), p0);
+                p1 = column(v, 1).fma(FloatVector.broadcast(Lanes.F, x[xc + 1]), p1);
+                p2 = column(v, 2).fma(FloatVector.broadcast(Lanes.F, x[xc + 2]), p2);
+                p3 = column(v, 3).fma(FloatVector.broadcast(Lanes.F, x[xc + 3]), p3);
+            }
+            acc = p0.add(p1).add(p2.add(p3)).fma(scales(o), acc);
+        }
+        return acc;
+    }
+
+    @Override
+    protected void decodeGroupBlock(long go, int b, float[] columns) {
+        long o = go + (long) b * groupBlockBytes;
+        FloatVector d = scales(o);
+        for (int c = 0; c < 8; c++) {
+            IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
+            int at = (b * BLOCK + 4 * c) * G;
+            for (int k = 0; k < 4; k++) column(v, k).mul(d).intoArray(columns, at + k * G);
+        }
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        long go = groupOffset(row / G);
+        int lane = row % G;
+        for (int b = 0; b < blocks; b++) {
+            long o = go + (long) b * groupBlockBytes;
+            float d = Float.float16ToFloat(data.get(Bytes.SHORT, o + 2L * lane));
+            for (int c = 0; c < 8; c++) {
+                int packed = data.get(Bytes.INT, cell(o, c, lane));
+                for (int k = 0; k < 4; k++) dst[dstOff + b * BLOCK + 4 * c + k] = d * (byte) (packed >>> (8 * k));
+            }
+        }
+    }
+}
