@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * GB/s (what the kernel can do when it gets the core) and the median.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar io.qwen4j.bench.DecodeKernelAB \
- *     [types=Q4_0,Q8_0,F16,Q6_K,Q4_K] [kernels=baseline,current] [rounds=7] [ms=400]</pre>
+ *     [types=Q4_0,Q8_0,F16,Q6_K,Q4_K] [kernels=baseline,current,interleaved,stream] [rounds=7] [ms=400]</pre>
  */
 public final class DecodeKernelAB {
 
@@ -35,11 +35,14 @@ public final class DecodeKernelAB {
             int n = (int) Math.max(2, (DecodeKernelBenchmark.WORKING_SET + bytes - 1) / bytes);
             try (Arena arena = Arena.ofShared()) {
                 MemorySegment[] copies = new MemorySegment[n];
-                MatVec[] m = new MatVec[n];
+                MatVec[] m = new MatVec[n], inter = new MatVec[n];
                 for (int i = 0; i < n; i++) {
                     copies[i] = arena.allocate(bytes, 64);
                     DecodeKernelBenchmark.fillRandomBlocks(t, copies[i], rnd);
                     m[i] = MatVec.of(t, copies[i], rows, cols);
+                    MemorySegment copy = arena.allocate(bytes, 64);
+                    copy.copyFrom(copies[i]);
+                    inter[i] = MatVec.interleave(t, copy, rows, cols, null);
                 }
                 BaselineDecodeKernels.multiply(type, copies[0], rows, cols, x, ref);
                 List<double[]> rates = new ArrayList<>();
@@ -49,13 +52,13 @@ public final class DecodeKernelAB {
                         long t0 = System.nanoTime(), done = 0;
                         int i = 0;
                         while (System.nanoTime() - t0 < ms * 1_000_000L) {
-                            run(kernels[ki], type, copies[i], m[i], rows, cols, x, out);
+                            run(kernels[ki], type, copies[i], kernels[ki].equals("interleaved") ? inter[i] : m[i], rows, cols, x, out);
                             i = (i + 1) % n;
                             done++;
                         }
                         double gbs = done * bytes / (double) (System.nanoTime() - t0);
                         if (round >= 0) rates.get(ki)[round] = gbs;
-                        if (round == -2) check(kernels[ki], type, copies[0], m[0], rows, cols, x, out, ref);
+                        if (round == -2) check(kernels[ki], type, copies[0], kernels[ki].equals("interleaved") ? inter[0] : m[0], rows, cols, x, out, ref);
                     }
                 }
                 StringBuilder line = new StringBuilder(String.format("%-5s %6.1f MB", type, bytes / 1e6));
@@ -72,7 +75,7 @@ public final class DecodeKernelAB {
     private static void run(String kernel, String type, MemorySegment data, MatVec m, int rows, int cols, float[] x, float[] out) {
         switch (kernel) {
             case "baseline" -> BaselineDecodeKernels.multiply(type, data, rows, cols, x, out);
-            case "current" -> m.multiplyRows(x, 1, out, 0, rows);
+            case "current", "interleaved" -> m.multiplyRows(x, 1, out, 0, rows);
             case "stream" -> out[0] = DecodeKernelBenchmark.sum(data);
             default -> throw new IllegalArgumentException("kernel " + kernel + ": baseline, current or stream");
         }

@@ -5,6 +5,7 @@ import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufFormatException;
 import io.qwen4j.gguf.GgufTensorInfo;
 import io.qwen4j.image.PixelValues;
+import io.qwen4j.tensor.FloatMatMul;
 import io.qwen4j.tensor.Lanes;
 import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tensor.WorkerPool;

@@ -49,8 +49,8 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
     /** The G dot products of group {@code g} with {@code x[xo ...]}; {@code blockSums} as {@link #blockSums} made them. */
     protected abstract FloatVector groupDot(long groupOffset, float[] x, int xo, float[] blockSums, int so);
 
-    /** Decodes column block {@code b} of group {@code g} into {@code columns[(b·32 + j)·G + r]}. */
-    protected abstract void decodeGroupBlock(long groupOffset, int b, float[] columns);
+    /** Decodes column block {@code b} of the group at {@code groupOffset} into {@code dst[(b·32 + j)·stride + offset + r]}. */
+    protected abstract void decodeGroupBlock(long groupOffset, int b, float[] dst, int stride, int offset);
 
     /** Per-block values of the activations that {@link #groupDot} needs (Q4_0: their sums), or nothing. */
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
@@ -111,6 +111,41 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
 
     private static final ThreadLocal<float[]> BLOCK_SUMS = ThreadLocal.withInitial(() -> new float[0]);
 
+    /**
+     * Several tokens: panels of three groups (48 rows at 16 lanes), 256 columns at a time, decoded column-major
+     * (each weight once per step), then {@link FloatMatMul}'s register tiles (4 tokens × 3 vectors of rows) over it.
+     * Per (token, row) the sum runs over the columns in the same order whatever the batch.
+     */
+    @Override
+    protected void multiplyRowsTiled(float[] x, int n, float[] out, int r0, int r1) {
+        if (r0 % G != 0 || r1 % G != 0) {
+            super.multiplyRowsTiled(x, n, out, r0, r1);
+            return;
+        }
+        int width = PANEL_GROUPS * G;
+        float[] panel = PANEL.get();
+        for (int r = r0; r < r1; r += width) {
+            int nr = Math.min(width, r1 - r);
+            for (int kb = 0; kb < cols; kb += K_BLOCK) {
+                int kk = Math.min(K_BLOCK, cols - kb);
+                for (int g = 0; g < nr / G; g++) {
+                    long go = groupOffset(r / G + g);
+                    for (int b = kb / BLOCK; b < (kb + kk) / BLOCK; b++) decodeGroupBlock(go, b, panel, width, g * G - kb * width);
+                }
+                FloatMatMul.multiply(x, kb, cols, panel, 0, width, out, r, rows, n, nr, kk, kb > 0);
+            }
+        }
+    }
+
+    private static final int PANEL_GROUPS = 3, K_BLOCK = 256;
+    /** One 256-column slice of a panel: 48 KB at 16 lanes, kept in L1/L2 while every token runs over it. */
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[K_BLOCK * PANEL_GROUPS * G]);
+
+    @Override
+    protected int tileRows() {
+        return PANEL_GROUPS * G;
+    }
+
     /** Rows {@code [r, r + m)} into {@code tile} row-major: each group decoded column-wise once, then transposed. */
     @Override
     protected void dequantizeRows(int r, int m, float[] tile) {
@@ -121,7 +156,7 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
         }
         for (int g = r / G; g * G < r + m; g++) {
             long go = groupOffset(g);
-            for (int b = 0; b < blocks; b++) decodeGroupBlock(go, b, columns);
+            for (int b = 0; b < blocks; b++) decodeGroupBlock(go, b, columns, G, 0);
             for (int row = Math.max(g * G, r); row < Math.min(g * G + G, r + m); row++) {
                 int lane = row - g * G, to = (row - r) * cols;
                 for (int c = 0; c < cols; c++) tile[to + c] = columns[c * G + lane];

@@ -3,6 +3,7 @@ package io.qwen4j.tensor;
 import io.qwen4j.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -17,6 +18,17 @@ import java.lang.foreign.MemorySegment;
  */
 public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
     private static final int MANTISSA_TOP = 0x00780000, ONE = 0x3F800000;
+    /**
+     * The two masks, loaded from arrays rather than made by broadcast: C2 re-broadcasts constant vectors from its
+     * constant table at every use (two extra loads per 16 weights), but keeps loaded vectors in registers.
+     */
+    private static final int[] MASKS = masks(MANTISSA_TOP), ONES = masks(ONE);
+
+    private static int[] masks(int bits) {
+        int[] a = new int[Lanes.L];
+        java.util.Arrays.fill(a, bits);
+        return a;
+    }
 
     InterleavedQ4_0MatVec(MemorySegment data, int rows, int cols) {
         super(GgmlType.Q4_0, data, rows, cols);
@@ -59,47 +71,53 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
         }
     }
 
-    /** Column {@code 8c + s} of the cells {@code v} as the floats {@code 1 + q/16}. */
-    private static FloatVector column(IntVector v, int s) {
-        int shift = 19 - 4 * s;
-        IntVector t = shift >= 0 ? v.lanewise(VectorOperators.LSHL, shift) : v.lanewise(VectorOperators.LSHR, -shift);
-        return t.and(MANTISSA_TOP).or(ONE).reinterpretAsFloats();
-    }
+    // The kernels below are written out without helper methods: a vector helper that C2 compiles on its own first
+    // is later too big to inline, and its vectors are then boxed (two orders of magnitude slower).
 
     @Override
     protected FloatVector groupDot(long go, float[] x, int xo, float[] sums, int so) {
+        IntVector m = IntVector.fromArray(Lanes.I, MASKS, 0), one = IntVector.fromArray(Lanes.I, ONES, 0);
         FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < blocks; b++) {
             long o = go + (long) b * groupBlockBytes;
             int xb = xo + b * BLOCK;
             FloatVector p0 = FloatVector.broadcast(Lanes.F, sums[so + b]), p1 = FloatVector.zero(Lanes.F), p2 = p1, p3 = p1;
             for (int c = 0; c < 4; c++) {
+                // Shifting nibble s of each cell to bits 19-22 (the mantissa's top) and OR-ing 1.0: 1 + q/16.
                 IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
                 int xc = xb + 8 * c;
-                p0 = column(v, 0).fma(FloatVector.broadcast(Lanes.F, x[xc]), p0);
-                p1 = column(v, 1).fma(FloatVector.broadcast(Lanes.F, x[xc + 1]), p1);
-                p2 = column(v, 2).fma(FloatVector.broadcast(Lanes.F, x[xc + 2]), p2);
-                p3 = column(v, 3).fma(FloatVector.broadcast(Lanes.F, x[xc + 3]), p3);
-                p0 = column(v, 4).fma(FloatVector.broadcast(Lanes.F, x[xc + 4]), p0);
-                p1 = column(v, 5).fma(FloatVector.broadcast(Lanes.F, x[xc + 5]), p1);
-                p2 = column(v, 6).fma(FloatVector.broadcast(Lanes.F, x[xc + 6]), p2);
-                p3 = column(v, 7).fma(FloatVector.broadcast(Lanes.F, x[xc + 7]), p3);
+                p0 = v.lanewise(VectorOperators.LSHL, 19).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc]), p0);
+                p1 = v.lanewise(VectorOperators.LSHL, 15).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc + 1]), p1);
+                p2 = v.lanewise(VectorOperators.LSHL, 11).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc + 2]), p2);
+                p3 = v.lanewise(VectorOperators.LSHL, 7).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc + 3]), p3);
+                p0 = v.lanewise(VectorOperators.LSHL, 3).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc + 4]), p0);
+                p1 = v.lanewise(VectorOperators.LSHR, 1).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc + 5]), p1);
+                p2 = v.lanewise(VectorOperators.LSHR, 5).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc + 6]), p2);
+                p3 = v.lanewise(VectorOperators.LSHR, 9).and(m).or(one).reinterpretAsFloats().fma(FloatVector.broadcast(Lanes.F, x[xc + 7]), p3);
             }
-            acc = p0.add(p1).add(p2.add(p3)).fma(scales(o), acc);
+            // The block's scales, half to float inline (as HalfFloat.f16ToFloatFinite; a scale of inf/NaN, which
+            // no working model has, comes out finite here)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Lanes.S, data, o, LE).convertShape(VectorOperators.S2I, Lanes.I, 0);
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+            acc = p0.add(p1).add(p2.add(p3)).fma(d, acc);
         }
         return acc.mul(16f);
     }
 
     @Override
-    protected void decodeGroupBlock(long go, int b, float[] columns) {
+    protected void decodeGroupBlock(long go, int b, float[] dst, int stride, int offset) {
+        IntVector m = IntVector.fromArray(Lanes.I, MASKS, 0), one = IntVector.fromArray(Lanes.I, ONES, 0);
         long o = go + (long) b * groupBlockBytes;
         FloatVector d = scales(o);
         // (1 + q/16) · 16d − 24d is d · (q − 8) exactly, rounded once: the same float as the plain decoder's.
         FloatVector d16 = d.mul(16f), dm24 = d.mul(-24f);
         for (int c = 0; c < 4; c++) {
             IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
-            int at = (b * BLOCK + 8 * c) * G;
-            for (int s = 0; s < 8; s++) column(v, s).fma(d16, dm24).intoArray(columns, at + s * G);
+            int at = (b * BLOCK + 8 * c) * stride + offset;
+            for (int s = 0; s < 8; s++) {
+                FloatVector f = v.lanewise(VectorOperators.ROL, (19 - 4 * s) & 31).and(m).or(one).reinterpretAsFloats();
+                f.fma(d16, dm24).intoArray(dst, at + s * stride);
+            }
         }
     }
 

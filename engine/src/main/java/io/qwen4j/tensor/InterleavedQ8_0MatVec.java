@@ -3,6 +3,7 @@ package io.qwen4j.tensor;
 import io.qwen4j.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -63,19 +64,23 @@ public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
                 p2 = column(v, 2).fma(FloatVector.broadcast(Lanes.F, x[xc + 2]), p2);
                 p3 = column(v, 3).fma(FloatVector.broadcast(Lanes.F, x[xc + 3]), p3);
             }
-            acc = p0.add(p1).add(p2.add(p3)).fma(scales(o), acc);
+            // The block's scales, half to float inline (as HalfFloat.f16ToFloatFinite; a scale of inf/NaN, which
+            // no working model has, comes out finite here)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Lanes.S, data, o, LE).convertShape(VectorOperators.S2I, Lanes.I, 0);
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+            acc = p0.add(p1).add(p2.add(p3)).fma(d, acc);
         }
         return acc;
     }
 
     @Override
-    protected void decodeGroupBlock(long go, int b, float[] columns) {
+    protected void decodeGroupBlock(long go, int b, float[] dst, int stride, int offset) {
         long o = go + (long) b * groupBlockBytes;
         FloatVector d = scales(o);
         for (int c = 0; c < 8; c++) {
             IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
-            int at = (b * BLOCK + 4 * c) * G;
-            for (int k = 0; k < 4; k++) column(v, k).mul(d).intoArray(columns, at + k * G);
+            int at = (b * BLOCK + 4 * c) * stride + offset;
+            for (int k = 0; k < 4; k++) column(v, k).mul(d).intoArray(dst, at + k * stride);
         }
     }
 

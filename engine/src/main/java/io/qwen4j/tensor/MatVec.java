@@ -114,7 +114,7 @@ public abstract sealed class MatVec
     /** {@code out[t·rows + r] = W[r] · x[t·cols ...]} for {@code t < n}, all rows, on the pool's threads. */
     public void multiply(float[] x, int n, float[] out, WorkerPool pool) {
         int grain = n <= FUSED_MAX_TOKENS ? pool.grainFor(rows, 16, DECODE_CHUNKS_PER_THREAD) : pool.grainFor(rows, tileRows());
-        int align = rowAlignment();
+        int align = n <= FUSED_MAX_TOKENS ? rowAlignment() : tileRows();
         grain = (grain + align - 1) / align * align;
         pool.parallelFor(rows, grain, (r0, r1) -> multiplyRows(x, n, out, r0, r1));
     }
@@ -136,7 +136,7 @@ public abstract sealed class MatVec
         }
     }
 
-    private void multiplyRowsTiled(float[] x, int n, float[] out, int r0, int r1) {
+    protected void multiplyRowsTiled(float[] x, int n, float[] out, int r0, int r1) {
         // Several tokens: decode a tile of rows once into floats (kept in L2), then run 4-row × 4-token
         // register blocks over it: 16 accumulators, 8 loads per 16 FMAs, each weight byte decoded once.
         int tileRows = tileRows();
@@ -217,7 +217,8 @@ public abstract sealed class MatVec
         out[o + 3] = d.reduceLanes(VectorOperators.ADD);
     }
 
-    private int tileRows() {
+    /** Rows decoded together by the batched path ({@link #multiplyRowsTiled}); a multiple of {@link #rowAlignment}. */
+    protected int tileRows() {
         int align = Math.max(4, rowAlignment());
         return Math.max(align, Math.min(64, TILE_FLOATS / cols) / align * align);
     }

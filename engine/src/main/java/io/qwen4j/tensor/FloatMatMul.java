@@ -1,12 +1,9 @@
-package io.qwen4j.model;
+package io.qwen4j.tensor;
 
-import io.qwen4j.tensor.Lanes;
-import io.qwen4j.tensor.MatVec;
-import io.qwen4j.tensor.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * float32 matrix × matrix for the vision tower, where every product has hundreds to thousands of rows:
+ * float32 matrix × matrix for the vision tower and batched products, where every product has many rows:
  * register tiles of 4 rows × 3 vectors (12 accumulators, each loaded B vector and broadcast A value used
  * 4 and 3 times), B read k-major so that its vectors are contiguous.
  *
@@ -14,7 +11,7 @@ import jdk.incubator.vector.FloatVector;
  * panel of 3 vectors' worth of weight rows once, transposed, and runs every activation row against it,
  * k-block by k-block so that the panel block stays in cache.
  */
-final class FloatMatMul {
+public final class FloatMatMul {
     private FloatMatMul() {
     }
 
@@ -25,7 +22,7 @@ final class FloatMatMul {
      * {@code out[t·rows + r] = Σ_c x[t·cols + c] · W[r, c]} for {@code t < n}: the same result layout as
      * {@link MatVec#multiply}, on the pool's threads.
      */
-    static void linear(MatVec w, float[] x, int n, float[] out, WorkerPool pool) {
+    public static void linear(MatVec w, float[] x, int n, float[] out, WorkerPool pool) {
         int rows = w.rows(), cols = w.cols();
         int panels = (rows + NR - 1) / NR;
         pool.parallelFor(panels, 1, (p0, p1) -> {
@@ -52,7 +49,7 @@ final class FloatMatMul {
      * B at {@code b[bOff + k·ldb + j]} and C at {@code c[cOff + i·ldc + j]}; adds to C if {@code accumulate}.
      * On the calling thread.
      */
-    static void multiply(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+    public static void multiply(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                          int m, int n, int kk, boolean accumulate) {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
