@@ -60,6 +60,29 @@ class LlamaCppReferenceTest {
     }
 
     /**
+     * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0 and
+     * Q8_0 matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Q4_0", "Q8_0"})
+    void interleavedCopyAgreesLikeTheMapping(String variant) throws Exception {
+        boolean q8 = variant.equals("Q8_0");
+        JsonNode ref = Fixtures.json(q8 ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-Q4_0.dequant-f32.json");
+        try (GgufFile gguf = GgufFile.open(TestData.path("models/qwen3vl-tiny-" + variant + ".gguf"), GgufFile.Memory.HUGE_PAGES)) {
+            assertThat(gguf.memory()).isEqualTo(GgufFile.Memory.HUGE_PAGES);
+            Qwen3VlTextModel model = Qwen3VlTextModel.load(gguf, pool);
+            int cases = 0;
+            for (JsonNode c : ref.get("cases")) {
+                if (!c.get("kind").asText().equals("text")) continue;
+                double d = teacherForced(model, c, Fixtures.ints(c.get("output_ids")), c.get("steps"), q8 ? 1.7 : TOLERANCE, q8 ? 1.0 : MIN_MARGIN);
+                Fixtures.record(variant + " interleaved vs llama.cpp " + (q8 ? "F32" : "dequant-f32"), d);
+                cases++;
+            }
+            assertThat(cases).isEqualTo(7);
+        }
+    }
+
+    /**
      * Q8_0 has no llama.cpp reference file: compare it with the F32 reference within the spread llama.cpp
      * itself shows between Q8_0 and F32 (README §4: max 1.11 for Q8_0.dequant-f32), argmax where the F32
      * margin exceeds 1.
