@@ -2,7 +2,6 @@ package io.qwen4j.tensor;
 
 import io.qwen4j.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -73,11 +72,6 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
 
     protected final long groupOffset(int g) {
         return g * rowBytes * G;
-    }
-
-    /** The block's G scales as floats. */
-    protected final FloatVector scales(long blockOffset) {
-        return HalfFloat.f16ToFloat(ShortVector.fromMemorySegment(Lanes.S, data, blockOffset, LE));
     }
 
     @Override

@@ -108,7 +108,8 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
     protected void decodeGroupBlock(long go, int b, float[] dst, int stride, int offset) {
         IntVector m = IntVector.fromArray(Lanes.I, MASKS, 0), one = IntVector.fromArray(Lanes.I, ONES, 0);
         long o = go + (long) b * groupBlockBytes;
-        FloatVector d = scales(o);
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(Lanes.S, data, o, LE).convertShape(VectorOperators.S2I, Lanes.I, 0);
+        FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
         // (1 + q/16) · 16d − 24d is d · (q − 8) exactly, rounded once: the same float as the plain decoder's.
         FloatVector d16 = d.mul(16f), dm24 = d.mul(-24f);
         for (int c = 0; c < 4; c++) {

@@ -43,26 +43,22 @@ public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
         }
     }
 
-    /** Byte {@code k} of the cells {@code v} as floats. */
-    private static FloatVector column(IntVector v, int k) {
-        IntVector t = k == 3 ? v : v.lanewise(VectorOperators.LSHL, 24 - 8 * k);
-        return (FloatVector) t.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
-    }
+    // Written out without helper methods, for the reason given in InterleavedQ4_0MatVec.
 
     @Override
     protected FloatVector groupDot(long go, float[] x, int xo, float[] sums, int so) {
         FloatVector acc = FloatVector.zero(Lanes.F);
         for (int b = 0; b < blocks; b++) {
             long o = go + (long) b * groupBlockBytes;
-            int xb = xo + b * BLOCK;
             FloatVector p0 = FloatVector.zero(Lanes.F), p1 = p0, p2 = p0, p3 = p0;
             for (int c = 0; c < 8; c++) {
+                // Byte k of each cell shifted to the top and back, arithmetically: the int8 sign-extended in place.
                 IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
-                int xc = xb + 4 * c;
-                p0 = column(v, 0).fma(FloatVector.broadcast(Lanes.F, x[xc]), p0);
-                p1 = column(v, 1).fma(FloatVector.broadcast(Lanes.F, x[xc + 1]), p1);
-                p2 = column(v, 2).fma(FloatVector.broadcast(Lanes.F, x[xc + 2]), p2);
-                p3 = column(v, 3).fma(FloatVector.broadcast(Lanes.F, x[xc + 3]), p3);
+                int xc = xo + b * BLOCK + 4 * c;
+                p0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.F, x[xc]), p0);
+                p1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.F, x[xc + 1]), p1);
+                p2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.F, x[xc + 2]), p2);
+                p3 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Lanes.F, x[xc + 3]), p3);
             }
             // The block's scales, half to float inline (as HalfFloat.f16ToFloatFinite; a scale of inf/NaN, which
             // no working model has, comes out finite here)
@@ -76,11 +72,15 @@ public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
     @Override
     protected void decodeGroupBlock(long go, int b, float[] dst, int stride, int offset) {
         long o = go + (long) b * groupBlockBytes;
-        FloatVector d = scales(o);
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(Lanes.S, data, o, LE).convertShape(VectorOperators.S2I, Lanes.I, 0);
+        FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
         for (int c = 0; c < 8; c++) {
             IntVector v = IntVector.fromMemorySegment(Lanes.I, data, cell(o, c, 0), LE);
             int at = (b * BLOCK + 4 * c) * stride + offset;
-            for (int k = 0; k < 4; k++) column(v, k).mul(d).intoArray(dst, at + k * stride);
+            for (int k = 0; k < 4; k++) {
+                IntVector t = v.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24);
+                ((FloatVector) t.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, at + k * stride);
+            }
         }
     }
 
