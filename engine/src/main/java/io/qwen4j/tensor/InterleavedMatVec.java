@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * A Q8_0 or Q4_0 matrix whose bytes were rearranged in place (same size) so that one vector lane holds one
+ * A Q8_0, Q4_0 or F16 matrix whose bytes were rearranged in place (same size) so that one vector lane holds one
  * row: the rows go in groups of {@code G} = {@link Lanes#L}, and for each 32-column block a group stores its
  * {@code G} f16 scales, then its quants in int-sized cells, cell {@code (c, r)} holding a few consecutive
  * columns of row {@code r}. A decode step then loads a vector of cells, turns it into {@code G} rows' weights
@@ -19,7 +19,7 @@ import java.nio.ByteOrder;
  * <p>Only matrices whose bytes are our own copy are rearranged ({@link MatVec#interleave}); the memory-mapped
  * file keeps ggml's layout and the plain kernels.
  */
-public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec {
+public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec, InterleavedF16MatVec {
     static final int G = Lanes.L, BLOCK = 32;
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -33,13 +33,13 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
     protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);
         if (!supports(type, rows, cols)) throw new IllegalArgumentException("cannot interleave " + type + " " + rows + "x" + cols);
-        this.groupBlockBytes = G * type.typeSize;
+        this.groupBlockBytes = G * (int) type.byteSize(BLOCK);
         this.blocks = cols / BLOCK;
     }
 
     /** Whether a {@code rows × cols} matrix of {@code type} can take this layout on this machine. */
     static boolean supports(GgmlType type, int rows, int cols) {
-        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0) && rows % G == 0 && cols % BLOCK == 0;
+        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.F16) && rows % G == 0 && cols % 32 == 0;
     }
 
     /** Rearranges group {@code g}'s bytes (its G rows in ggml's layout, copied into {@code rowsBytes}) into {@code data}. */

@@ -79,13 +79,19 @@ public abstract sealed class MatVec
 
     /**
      * The matrix over {@code data} in {@code type}, with its bytes rearranged in place into {@link InterleavedMatVec}'s
-     * faster layout where the type and shape allow (Q8_0 and Q4_0 with whole row groups), else as {@link #of}.
+     * faster layout where the type and shape allow (Q8_0, Q4_0, and F16 without inf/NaN, in whole row groups), else as
+     * {@link #of}.
      * Only for bytes that nothing else reads: the rearranged bytes are no longer ggml's layout. The rearranging
      * runs on {@code pool}'s threads (or the caller's when null).
      */
     public static MatVec interleave(GgmlType type, MemorySegment data, int rows, int cols, WorkerPool pool) {
         if (!InterleavedMatVec.supports(type, rows, cols)) return of(type, data, rows, cols);
-        InterleavedMatVec m = type == GgmlType.Q8_0 ? new InterleavedQ8_0MatVec(data, rows, cols) : new InterleavedQ4_0MatVec(data, rows, cols);
+        InterleavedMatVec m = switch (type) {
+            case Q8_0 -> new InterleavedQ8_0MatVec(data, rows, cols);
+            case Q4_0 -> new InterleavedQ4_0MatVec(data, rows, cols);
+            default -> InterleavedF16MatVec.finite(data, (long) rows * cols) ? new InterleavedF16MatVec(data, rows, cols) : null;
+        };
+        if (m == null) return of(type, data, rows, cols);
         m.interleaveAll(pool);
         return m;
     }

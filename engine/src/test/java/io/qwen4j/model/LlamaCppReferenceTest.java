@@ -60,14 +60,14 @@ class LlamaCppReferenceTest {
     }
 
     /**
-     * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0 and
-     * Q8_0 matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
+     * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0, Q8_0
+     * and F16 matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"Q4_0", "Q8_0"})
+    @ValueSource(strings = {"Q4_0", "Q8_0", "F16"})
     void interleavedCopyAgreesLikeTheMapping(String variant) throws Exception {
         boolean q8 = variant.equals("Q8_0");
-        JsonNode ref = Fixtures.json(q8 ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-Q4_0.dequant-f32.json");
+        JsonNode ref = Fixtures.json(q8 ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json");
         try (GgufFile gguf = GgufFile.open(TestData.path("models/qwen3vl-tiny-" + variant + ".gguf"), GgufFile.Memory.HUGE_PAGES)) {
             assertThat(gguf.memory()).isEqualTo(GgufFile.Memory.HUGE_PAGES);
             Qwen3VlTextModel model = Qwen3VlTextModel.load(gguf, pool);

@@ -65,7 +65,7 @@ class MatVecTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "F16"})
     void interleavedKernelMatchesPlainKernel(GgmlType type) {
         Random rnd = new Random(7 + type.id);
         int rows = 4 * Lanes.L, cols = 512;
