@@ -42,15 +42,12 @@ public final class InterleavedF16MatVec extends InterleavedMatVec {
     }
 
     @Override
-    protected void interleaveGroup(byte[] src, long go) {
+    protected void interleaveGroup(MemorySegment src, long go) {
         for (int b = 0; b < blocks; b++) {
             long o = go + (long) b * groupBlockBytes;
             for (int r = 0; r < G; r++) {
                 int at = r * (int) rowBytes + b * 2 * BLOCK;
-                for (int c = 0; c < BLOCK / 2; c++) {
-                    int q = at + 4 * c;
-                    data.set(Bytes.INT, cell(o, c, r), (src[q] & 0xFF) | (src[q + 1] & 0xFF) << 8 | (src[q + 2] & 0xFF) << 16 | src[q + 3] << 24);
-                }
+                for (int c = 0; c < BLOCK / 2; c++) data.set(Bytes.INT, cell(o, c, r), src.get(Bytes.INT, at + 4 * c));
             }
         }
     }

@@ -42,8 +42,8 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
         return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.F16) && rows % G == 0 && cols % 32 == 0;
     }
 
-    /** Rearranges group {@code g}'s bytes (its G rows in ggml's layout, copied into {@code rowsBytes}) into {@code data}. */
-    protected abstract void interleaveGroup(byte[] rowsBytes, long groupOffset);
+    /** Writes a group at {@code groupOffset} of {@code data} from its G rows in ggml's layout, copied into {@code rows}. */
+    protected abstract void interleaveGroup(MemorySegment rows, long groupOffset);
 
     /** The G dot products of group {@code g} with {@code x[xo ...]}; {@code blockSums} as {@link #blockSums} made them. */
     protected abstract FloatVector groupDot(long groupOffset, float[] x, int xo, float[] blockSums, int so);
@@ -59,14 +59,15 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
         long groupBytes = rowBytes * G;
         Runnable noPool = () -> interleaveGroups(0, rows / G, groupBytes);
         if (pool == null) noPool.run();
-        else pool.parallelFor(rows / G, 1, (g0, g1) -> interleaveGroups(g0, g1, groupBytes));
+        else pool.parallelFor(rows / G, pool.grainFor(rows / G, 1), (g0, g1) -> interleaveGroups(g0, g1, groupBytes));
     }
 
     private void interleaveGroups(int g0, int g1, long groupBytes) {
-        byte[] rowsBytes = new byte[(int) groupBytes];
+        // The group's bytes are copied out first: the new layout overwrites them in place.
+        MemorySegment copy = MemorySegment.ofArray(new byte[(int) groupBytes]);
         for (int g = g0; g < g1; g++) {
-            MemorySegment.copy(data, Bytes.BYTE, g * groupBytes, rowsBytes, 0, rowsBytes.length);
-            interleaveGroup(rowsBytes, g * groupBytes);
+            MemorySegment.copy(data, g * groupBytes, copy, 0, groupBytes);
+            interleaveGroup(copy, g * groupBytes);
         }
     }
 

@@ -44,16 +44,16 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
     }
 
     @Override
-    protected void interleaveGroup(byte[] src, long go) {
+    protected void interleaveGroup(MemorySegment src, long go) {
         for (int b = 0; b < blocks; b++) {
             long o = go + (long) b * groupBlockBytes;
             for (int r = 0; r < G; r++) {
                 int q = r * (int) rowBytes + b * 18;
-                data.set(Bytes.SHORT, o + 2L * r, (short) ((src[q] & 0xFF) | src[q + 1] << 8));
+                data.set(Bytes.SHORT, o + 2L * r, src.get(Bytes.SHORT, q));
                 for (int c = 0; c < 4; c++) {
                     int packed = 0;
                     for (int s = 0; s < 8; s++) {
-                        int j = 8 * c + s, v = src[q + 2 + (j & 15)] & 0xFF;
+                        int j = 8 * c + s, v = src.get(Bytes.BYTE, q + 2 + (j & 15)) & 0xFF;
                         packed |= (j < 16 ? v & 0xF : v >>> 4) << (4 * s);
                     }
                     data.set(Bytes.INT, cell(o, c, r), packed);

@@ -29,16 +29,13 @@ public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
     }
 
     @Override
-    protected void interleaveGroup(byte[] src, long go) {
+    protected void interleaveGroup(MemorySegment src, long go) {
         for (int b = 0; b < blocks; b++) {
             long o = go + (long) b * groupBlockBytes;
             for (int r = 0; r < G; r++) {
                 int q = r * (int) rowBytes + b * 34;
-                data.set(Bytes.SHORT, o + 2L * r, (short) ((src[q] & 0xFF) | src[q + 1] << 8));
-                for (int c = 0; c < 8; c++) {
-                    int at = q + 2 + 4 * c;
-                    data.set(Bytes.INT, cell(o, c, r), (src[at] & 0xFF) | (src[at + 1] & 0xFF) << 8 | (src[at + 2] & 0xFF) << 16 | src[at + 3] << 24);
-                }
+                data.set(Bytes.SHORT, o + 2L * r, src.get(Bytes.SHORT, q));
+                for (int c = 0; c < 8; c++) data.set(Bytes.INT, cell(o, c, r), src.get(Bytes.INT, q + 2 + 4 * c));
             }
         }
     }
