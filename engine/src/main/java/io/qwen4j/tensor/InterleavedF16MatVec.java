@@ -22,6 +22,8 @@ public final class InterleavedF16MatVec extends InterleavedMatVec {
         super(GgmlType.F16, data, rows, cols);
     }
 
+    private static final int BLOCK = 32;
+
     @Override
     public GgmlType type() {
         return GgmlType.F16;

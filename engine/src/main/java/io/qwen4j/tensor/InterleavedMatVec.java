@@ -19,27 +19,34 @@ import java.nio.ByteOrder;
  * <p>Only matrices whose bytes are our own copy are rearranged ({@link MatVec#interleave}); the memory-mapped
  * file keeps ggml's layout and the plain kernels.
  */
-public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec, InterleavedF16MatVec {
-    static final int G = Lanes.L, BLOCK = 32;
+public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec, InterleavedF16MatVec, InterleavedQ6KMatVec {
+    static final int G = Lanes.L;
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    /** Bytes of one block of one group: G scales, then G rows' quants. */
-    protected final int groupBlockBytes;
-    protected final int blocks;
+    /** Columns of a block, blocks per row, and bytes of one block of one group (its G scales, then G rows' quants). */
+    protected final int blockColumns, blocks, groupBlockBytes;
 
     private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[G]);
 
+    /** A layout of 32-column blocks that takes exactly the bytes of ggml's (rearranged in place). */
     protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols) {
+        this(type, data, rows, cols, 32, G * (int) type.byteSize(32));
+    }
+
+    protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols, int blockColumns, int groupBlockBytes) {
         super(type, data, rows, cols);
         if (!supports(type, rows, cols)) throw new IllegalArgumentException("cannot interleave " + type + " " + rows + "x" + cols);
-        this.groupBlockBytes = G * (int) type.byteSize(BLOCK);
-        this.blocks = cols / BLOCK;
+        this.blockColumns = blockColumns;
+        this.blocks = cols / blockColumns;
+        this.groupBlockBytes = groupBlockBytes;
+        if (data.byteSize() < (long) rows / G * blocks * groupBlockBytes) throw new IllegalArgumentException(type + " layout needs more bytes");
     }
 
     /** Whether a {@code rows × cols} matrix of {@code type} can take this layout on this machine. */
     static boolean supports(GgmlType type, int rows, int cols) {
-        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.F16) && rows % G == 0 && cols % 32 == 0;
+        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.F16 || type == GgmlType.Q6_K)
+                && rows % G == 0 && cols % type.blockSize == 0 && cols % 32 == 0;
     }
 
     /** Writes a group at {@code groupOffset} of {@code data} from its G rows in ggml's layout, copied into {@code rows}. */
@@ -48,31 +55,33 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
     /** The G dot products of group {@code g} with {@code x[xo ...]}; {@code blockSums} as {@link #blockSums} made them. */
     protected abstract FloatVector groupDot(long groupOffset, float[] x, int xo, float[] blockSums, int so);
 
-    /** Decodes column block {@code b} of the group at {@code groupOffset} into {@code dst[(b·32 + j)·stride + offset + r]}. */
+    /** Decodes column block {@code b} of the group at {@code groupOffset} into {@code dst[(b·blockColumns + j)·stride + offset + r]}. */
     protected abstract void decodeGroupBlock(long groupOffset, int b, float[] dst, int stride, int offset);
 
-    /** Per-block values of the activations that {@link #groupDot} needs (Q4_0: their sums), or nothing. */
+    /** Per-block values of the activations that {@link #groupDot} needs (Q4_0, Q6_K: their sums), or nothing. */
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
     }
 
-    final void interleaveAll(WorkerPool pool) {
-        long groupBytes = rowBytes * G;
-        Runnable noPool = () -> interleaveGroups(0, rows / G, groupBytes);
-        if (pool == null) noPool.run();
-        else pool.parallelFor(rows / G, pool.grainFor(rows / G, 1), (g0, g1) -> interleaveGroups(g0, g1, groupBytes));
+    /**
+     * Fills {@code data} from the matrix in ggml's layout in {@code source}, which may be {@code data} itself when
+     * the layout keeps the size: each group's bytes are copied out before they are overwritten.
+     */
+    final void interleaveFrom(MemorySegment source, WorkerPool pool) {
+        if (pool == null) interleaveGroups(source, 0, rows / G);
+        else pool.parallelFor(rows / G, pool.grainFor(rows / G, 1), (g0, g1) -> interleaveGroups(source, g0, g1));
     }
 
-    private void interleaveGroups(int g0, int g1, long groupBytes) {
-        // The group's bytes are copied out first: the new layout overwrites them in place.
+    private void interleaveGroups(MemorySegment source, int g0, int g1) {
+        long groupBytes = rowBytes * G;
         MemorySegment copy = MemorySegment.ofArray(new byte[(int) groupBytes]);
         for (int g = g0; g < g1; g++) {
-            MemorySegment.copy(data, g * groupBytes, copy, 0, groupBytes);
-            interleaveGroup(copy, g * groupBytes);
+            MemorySegment.copy(source, g * groupBytes, copy, 0, groupBytes);
+            interleaveGroup(copy, groupOffset(g));
         }
     }
 
     protected final long groupOffset(int g) {
-        return g * rowBytes * G;
+        return (long) g * blocks * groupBlockBytes;
     }
 
     @Override
@@ -125,7 +134,7 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
                 int kk = Math.min(K_BLOCK, cols - kb);
                 for (int g = 0; g < nr / G; g++) {
                     long go = groupOffset(r / G + g);
-                    for (int b = kb / BLOCK; b < (kb + kk) / BLOCK; b++) decodeGroupBlock(go, b, panel, width, g * G - kb * width);
+                    for (int b = kb / blockColumns; b < (kb + kk) / blockColumns; b++) decodeGroupBlock(go, b, panel, width, g * G - kb * width);
                 }
                 FloatMatMul.multiply(x, kb, cols, panel, 0, width, out, r, rows, n, nr, kk, kb > 0);
             }

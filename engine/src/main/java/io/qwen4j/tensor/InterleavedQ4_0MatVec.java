@@ -34,6 +34,8 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
         super(GgmlType.Q4_0, data, rows, cols);
     }
 
+    private static final int BLOCK = 32;
+
     @Override
     public GgmlType type() {
         return GgmlType.Q4_0;

@@ -19,6 +19,8 @@ public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
         super(GgmlType.Q8_0, data, rows, cols);
     }
 
+    private static final int BLOCK = 32;
+
     @Override
     public GgmlType type() {
         return GgmlType.Q8_0;

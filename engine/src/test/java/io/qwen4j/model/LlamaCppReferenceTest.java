@@ -60,11 +60,11 @@ class LlamaCppReferenceTest {
     }
 
     /**
-     * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0, Q8_0
-     * and F16 matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
+     * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0, Q8_0,
+     * F16 and Q6_K matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"Q4_0", "Q8_0", "F16"})
+    @ValueSource(strings = {"Q4_0", "Q8_0", "F16", "Q6_K"})
     void interleavedCopyAgreesLikeTheMapping(String variant) throws Exception {
         boolean q8 = variant.equals("Q8_0");
         JsonNode ref = Fixtures.json(q8 ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json");
