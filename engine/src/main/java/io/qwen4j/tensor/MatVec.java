@@ -1,6 +1,7 @@
 package io.qwen4j.tensor;
 
 import io.qwen4j.gguf.GgmlType;
+import io.qwen4j.gguf.HugePages;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -80,8 +81,8 @@ public abstract sealed class MatVec
 
     /**
      * The matrix over {@code data} in {@code type}, with its bytes rearranged in place into {@link InterleavedMatVec}'s
-     * faster layout where the type and shape allow (Q8_0, Q4_0, and F16 without inf/NaN, in whole row groups), else as
-     * {@link #of}.
+     * faster layout where the type and shape allow (Q8_0, Q4_0, F16 without inf/NaN, and Q6_K widened into new
+     * memory, in whole row groups), else as {@link #of}.
      * Only for bytes that nothing else reads: the rearranged bytes are no longer ggml's layout. The rearranging
      * runs on {@code pool}'s threads (or the caller's when null).
      */
@@ -90,13 +91,22 @@ public abstract sealed class MatVec
         InterleavedMatVec m = switch (type) {
             case Q8_0 -> new InterleavedQ8_0MatVec(data, rows, cols);
             case Q4_0 -> new InterleavedQ4_0MatVec(data, rows, cols);
-            // Q6_K is widened (1.25 bytes a weight instead of 0.82): a new allocation, freed with the matrix.
-            case Q6_K -> new InterleavedQ6KMatVec(Arena.ofAuto().allocate(InterleavedQ6KMatVec.bytesFor(rows, cols), 64), rows, cols);
+            case Q6_K -> new InterleavedQ6KMatVec(newMemory(InterleavedQ6KMatVec.bytesFor(rows, cols)), rows, cols);
             default -> InterleavedF16MatVec.finite(data, (long) rows * cols) ? new InterleavedF16MatVec(data, rows, cols) : null;
         };
         if (m == null) return of(type, data, rows, cols);
         m.interleaveFrom(data, pool);
         return m;
+    }
+
+    /**
+     * Memory for a layout wider than ggml's (Q6_K: 1.25 bytes a weight instead of 0.82), in huge pages where
+     * possible, freed with the matrix that holds it.
+     */
+    private static MemorySegment newMemory(long bytes) {
+        Arena arena = Arena.ofAuto();
+        MemorySegment huge = HugePages.allocate(bytes, arena);
+        return huge != null ? huge : arena.allocate(bytes, 64);
     }
 
     public abstract GgmlType type();
