@@ -19,7 +19,7 @@ public final class InterleavedF16MatVec extends InterleavedMatVec {
     private static final int FLOAT_BITS = 0x8FFFE000;
 
     InterleavedF16MatVec(MemorySegment data, int rows, int cols) {
-        super(GgmlType.F16, data, rows, cols);
+        super(GgmlType.F16, data, rows, cols, 0);
     }
 
     private static final int BLOCK = 32;
@@ -39,9 +39,6 @@ public final class InterleavedF16MatVec extends InterleavedMatVec {
         return finite;
     }
 
-    private long cell(long blockOffset, int c, int lane) {
-        return blockOffset + 4L * (c * G + lane);
-    }
 
     @Override
     protected void interleaveGroup(MemorySegment src, long go) {

@@ -2,22 +2,23 @@ package io.qwen4j.tensor;
 
 import io.qwen4j.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * A Q8_0, Q4_0 or F16 matrix whose bytes were rearranged in place (same size) so that one vector lane holds one
- * row: the rows go in groups of {@code G} = {@link Lanes#L}, and for each 32-column block a group stores its
- * {@code G} f16 scales, then its quants in int-sized cells, cell {@code (c, r)} holding a few consecutive
- * columns of row {@code r}. A decode step then loads a vector of cells, turns it into {@code G} rows' weights
+ * A Q8_0, Q4_0 or F16 matrix whose bytes were rearranged in place (same size), or a Q6_K one widened into new
+ * memory, so that one vector lane holds one row: the rows go in groups of {@code G} = {@link Lanes#L}, and for each
+ * block of columns (32; 16 for Q6_K) a group stores its {@code G} scales, then its quants in int-sized cells, cell
+ * {@code (c, r)} holding a few consecutive columns of row {@code r}. A decode step then loads a vector of cells, turns it into {@code G} rows' weights
  * of one column with two or three integer operations, and multiplies it by that column's activation
  * broadcast: no widening shuffles, no per-row horizontal sums, and the block's scales applied as one vector
  * (llama.cpp's repacked {@code q4_0x8} layouts follow the same idea). Each row's sum runs in a fixed order
  * whatever the batch or row range, so a token's result never depends on the other tokens.
  *
  * <p>Only matrices whose bytes are our own copy are rearranged ({@link MatVec#interleave}); the memory-mapped
- * file keeps ggml's layout and the plain kernels.
+ * file keeps ggml's layout and the plain kernels. Dequantised values are the plain decoders' floats exactly.
  */
 public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec, InterleavedF16MatVec, InterleavedQ6KMatVec {
     static final int G = Lanes.L;
@@ -25,17 +26,20 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
 
     /** Columns of a block, blocks per row, and bytes of one block of one group (its G scales, then G rows' quants). */
     protected final int blockColumns, blocks, groupBlockBytes;
+    /** Bytes of a group block's scales: where its cells start. */
+    private final int scaleBytes;
 
     private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[G]);
 
     /** A layout of 32-column blocks that takes exactly the bytes of ggml's (rearranged in place). */
-    protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols) {
-        this(type, data, rows, cols, 32, G * (int) type.byteSize(32));
+    protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols, int scaleBytes) {
+        this(type, data, rows, cols, 32, G * (int) type.byteSize(32), scaleBytes);
     }
 
-    protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols, int blockColumns, int groupBlockBytes) {
+    protected InterleavedMatVec(GgmlType type, MemorySegment data, int rows, int cols, int blockColumns, int groupBlockBytes, int scaleBytes) {
         super(type, data, rows, cols);
+        this.scaleBytes = scaleBytes;
         if (!supports(type, rows, cols)) throw new IllegalArgumentException("cannot interleave " + type + " " + rows + "x" + cols);
         this.blockColumns = blockColumns;
         this.blocks = cols / blockColumns;
@@ -58,8 +62,31 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
     /** Decodes column block {@code b} of the group at {@code groupOffset} into {@code dst[(b·blockColumns + j)·stride + offset + r]}. */
     protected abstract void decodeGroupBlock(long groupOffset, int b, float[] dst, int stride, int offset);
 
-    /** Per-block values of the activations that {@link #groupDot} needs (Q4_0, Q6_K: their sums), or nothing. */
+    /** Per-block values of the activations that {@link #groupDot} needs (Q4_0, Q6_K: {@link #startValues}), or nothing. */
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
+    }
+
+    /**
+     * −1.5 · Σx over each block: the start of a block's sum for layouts that build a weight as the float
+     * {@code 1 + q/2^k} (q of k bits, OR-ed into 1.0's mantissa), so that the sum comes out as Σ (q − 2^(k−1)) · x / 2^k.
+     */
+    protected final void startValues(float[] x, int xo, float[] sums, int so) {
+        for (int b = 0; b < blocks; b++) {
+            int at = xo + b * blockColumns;
+            FloatVector v = FloatVector.fromArray(Lanes.F, x, at);
+            for (int j = Lanes.L; j < blockColumns; j += Lanes.L) v = v.add(FloatVector.fromArray(Lanes.F, x, at + j));
+            sums[so + b] = -1.5f * v.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /**
+     * {@code bits} in every lane, as an array to load the mask vector from: C2 re-broadcasts a constant vector from its
+     * constant table at every use (an extra load per 16 weights), but keeps a loaded vector in a register.
+     */
+    protected static int[] lanesOf(int bits) {
+        int[] a = new int[G];
+        java.util.Arrays.fill(a, bits);
+        return a;
     }
 
     /**
@@ -78,6 +105,11 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
             MemorySegment.copy(source, g * groupBytes, copy, 0, groupBytes);
             interleaveGroup(copy, groupOffset(g));
         }
+    }
+
+    /** Where cell {@code c} of row {@code lane} of the group block at {@code blockOffset} is (cells are int-sized). */
+    protected final long cell(long blockOffset, int c, int lane) {
+        return blockOffset + scaleBytes + 4L * (c * G + lane);
     }
 
     protected final long groupOffset(int g) {

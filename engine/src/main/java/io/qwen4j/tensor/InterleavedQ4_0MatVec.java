@@ -18,20 +18,10 @@ import java.lang.foreign.MemorySegment;
  */
 public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
     private static final int MANTISSA_TOP = 0x00780000, ONE = 0x3F800000;
-    /**
-     * The two masks, loaded from arrays rather than made by broadcast: C2 re-broadcasts constant vectors from its
-     * constant table at every use (two extra loads per 16 weights), but keeps loaded vectors in registers.
-     */
-    private static final int[] MASKS = masks(MANTISSA_TOP), ONES = masks(ONE);
-
-    private static int[] masks(int bits) {
-        int[] a = new int[Lanes.L];
-        java.util.Arrays.fill(a, bits);
-        return a;
-    }
+    private static final int[] MASKS = lanesOf(MANTISSA_TOP), ONES = lanesOf(ONE);
 
     InterleavedQ4_0MatVec(MemorySegment data, int rows, int cols) {
-        super(GgmlType.Q4_0, data, rows, cols);
+        super(GgmlType.Q4_0, data, rows, cols, 2 * G);
     }
 
     private static final int BLOCK = 32;
@@ -41,9 +31,6 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
         return GgmlType.Q4_0;
     }
 
-    private long cell(long blockOffset, int c, int lane) {
-        return blockOffset + 2L * G + 4L * (c * G + lane);
-    }
 
     @Override
     protected void interleaveGroup(MemorySegment src, long go) {
@@ -66,11 +53,7 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
 
     @Override
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
-        for (int b = 0; b < blocks; b++) {
-            FloatVector v = FloatVector.fromArray(Lanes.F, x, xo + b * BLOCK);
-            for (int j = Lanes.L; j < BLOCK; j += Lanes.L) v = v.add(FloatVector.fromArray(Lanes.F, x, xo + b * BLOCK + j));
-            sums[so + b] = -1.5f * v.reduceLanes(VectorOperators.ADD);
-        }
+        startValues(x, xo, sums, so);
     }
 
     // The kernels below are written out without helper methods: a vector helper that C2 compiles on its own first

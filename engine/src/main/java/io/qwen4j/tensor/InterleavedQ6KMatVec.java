@@ -19,17 +19,10 @@ import java.lang.foreign.MemorySegment;
  */
 public final class InterleavedQ6KMatVec extends InterleavedMatVec {
     private static final int COLUMNS = 16, MANTISSA_TOP = 0x007E0000, ONE = 0x3F800000;
-    /** The masks, loaded from arrays rather than broadcast: see {@link InterleavedQ4_0MatVec}. */
-    private static final int[] MASKS = fill(MANTISSA_TOP), ONES = fill(ONE);
-
-    private static int[] fill(int bits) {
-        int[] a = new int[G];
-        java.util.Arrays.fill(a, bits);
-        return a;
-    }
+    private static final int[] MASKS = lanesOf(MANTISSA_TOP), ONES = lanesOf(ONE);
 
     InterleavedQ6KMatVec(MemorySegment data, int rows, int cols) {
-        super(GgmlType.Q6_K, data, rows, cols, COLUMNS, 20 * G);
+        super(GgmlType.Q6_K, data, rows, cols, COLUMNS, 20 * G, 4 * G);
     }
 
     /** Bytes the widened layout of a {@code rows × cols} matrix takes. */
@@ -42,9 +35,6 @@ public final class InterleavedQ6KMatVec extends InterleavedMatVec {
         return GgmlType.Q6_K;
     }
 
-    private static long cell(long blockOffset, int c, int lane) {
-        return blockOffset + 4L * G + 4L * (c * G + lane);
-    }
 
     /** q of column {@code col} of the ggml super-block at {@code at} of {@code src} (see {@link Q6KMatVec}). */
     private static int q(MemorySegment src, long at, int col) {
@@ -74,11 +64,7 @@ public final class InterleavedQ6KMatVec extends InterleavedMatVec {
 
     @Override
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
-        for (int b = 0; b < blocks; b++) {
-            FloatVector v = FloatVector.fromArray(Lanes.F, x, xo + b * COLUMNS);
-            for (int j = Lanes.L; j < COLUMNS; j += Lanes.L) v = v.add(FloatVector.fromArray(Lanes.F, x, xo + b * COLUMNS + j));
-            sums[so + b] = -1.5f * v.reduceLanes(VectorOperators.ADD);
-        }
+        startValues(x, xo, sums, so);
     }
 
     // Written out without helper methods, for the reason given in InterleavedQ4_0MatVec.

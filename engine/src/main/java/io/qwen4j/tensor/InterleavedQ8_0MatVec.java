@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
 public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
 
     InterleavedQ8_0MatVec(MemorySegment data, int rows, int cols) {
-        super(GgmlType.Q8_0, data, rows, cols);
+        super(GgmlType.Q8_0, data, rows, cols, 2 * G);
     }
 
     private static final int BLOCK = 32;
@@ -26,9 +26,6 @@ public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
         return GgmlType.Q8_0;
     }
 
-    private long cell(long blockOffset, int c, int lane) {
-        return blockOffset + 2L * G + 4L * (c * G + lane);
-    }
 
     @Override
     protected void interleaveGroup(MemorySegment src, long go) {
