@@ -135,7 +135,10 @@ class ImageChatReferenceTest {
         double max = 0;
         for (int i = 0; i < vocab; i++) max = Math.max(max, Math.abs(oneShot[i] - chunked[i]));
         Fixtures.record("chunked vs one-shot logits", max);
-        assertThat(max).isLessThan(1e-5);
+        // Float rounding only: chunks of different sizes take different kernels (decode rows, panels, remainder
+        // rows), and a vector sum's order differs between the JIT's intrinsic and its interpreted form. Seen:
+        // 0.7e-5 to 1.1e-5 on logits of magnitude ~10; a real error (a wrong position or KV row) is > 1e-2.
+        assertThat(max).isLessThan(3e-5);
     }
 
     @Test
