@@ -109,7 +109,8 @@ public final class Qwen3VlTextModel implements ModelStep {
 
     /**
      * The tensor {@code name} as a matrix. When the weights are our own copy ({@link GgufFile.Memory#HUGE_PAGES})
-     * Q8_0 and Q4_0 matrices are rearranged in place into the interleaved layout of the faster kernels.
+     * Q8_0, Q4_0 and F16 matrices are rearranged in place into the interleaved layout of the faster kernels, and
+     * Q6_K ones widened into it ({@link MatVec#interleave}).
      */
     private static MatVec matrix(GgufFile gguf, WorkerPool pool, String name, int rows, int cols) throws GgufFormatException {
         GgufTensorInfo info = gguf.tensorInfo(name);
