@@ -20,7 +20,7 @@ import java.nio.ByteOrder;
  * <p>Only matrices whose bytes are our own copy are rearranged ({@link MatVec#interleave}); the memory-mapped
  * file keeps ggml's layout and the plain kernels. Dequantised values are the plain decoders' floats exactly.
  */
-public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec, InterleavedF16MatVec, InterleavedQ6KMatVec {
+public abstract sealed class InterleavedMatVec extends MatVec permits InterleavedQ4_0MatVec, InterleavedQ8_0MatVec, InterleavedF16MatVec, InterleavedQ6KMatVec, InterleavedQ4KMatVec {
     static final int G = Lanes.L;
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -49,7 +49,7 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
 
     /** Whether a {@code rows × cols} matrix of {@code type} can take this layout on this machine. */
     static boolean supports(GgmlType type, int rows, int cols) {
-        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.F16 || type == GgmlType.Q6_K)
+        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.F16 || type == GgmlType.Q6_K || type == GgmlType.Q4_K)
                 && rows % G == 0 && cols % type.blockSize == 0 && cols % 32 == 0;
     }
 
@@ -67,15 +67,16 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
     }
 
     /**
-     * −1.5 · Σx over each block: the start of a block's sum for layouts that build a weight as the float
-     * {@code 1 + q/2^k} (q of k bits, OR-ed into 1.0's mantissa), so that the sum comes out as Σ (q − 2^(k−1)) · x / 2^k.
+     * {@code factor · Σx} over each block: the start of a block's sum for layouts that build a weight as the float
+     * {@code 1 + q/2^k} (q of k bits OR-ed into 1.0's mantissa). With factor −1.5 the sum comes out as
+     * {@code Σ (q − 2^(k−1)) · x / 2^k} (signed q), with −1 as {@code Σ q · x / 2^k}.
      */
-    protected final void startValues(float[] x, int xo, float[] sums, int so) {
+    protected final void startValues(float[] x, int xo, float[] sums, int so, float factor) {
         for (int b = 0; b < blocks; b++) {
             int at = xo + b * blockColumns;
             FloatVector v = FloatVector.fromArray(Lanes.F, x, at);
             for (int j = Lanes.L; j < blockColumns; j += Lanes.L) v = v.add(FloatVector.fromArray(Lanes.F, x, at + j));
-            sums[so + b] = -1.5f * v.reduceLanes(VectorOperators.ADD);
+            sums[so + b] = factor * v.reduceLanes(VectorOperators.ADD);
         }
     }
 

@@ -53,7 +53,7 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
 
     @Override
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
-        startValues(x, xo, sums, so);
+        startValues(x, xo, sums, so, -1.5f);
     }
 
     // The kernels below are written out without helper methods: a vector helper that C2 compiles on its own first

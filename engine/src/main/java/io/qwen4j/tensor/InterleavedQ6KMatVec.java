@@ -64,7 +64,7 @@ public final class InterleavedQ6KMatVec extends InterleavedMatVec {
 
     @Override
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
-        startValues(x, xo, sums, so);
+        startValues(x, xo, sums, so, -1.5f);
     }
 
     // Written out without helper methods, for the reason given in InterleavedQ4_0MatVec.

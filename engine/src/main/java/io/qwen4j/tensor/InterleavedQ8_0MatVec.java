@@ -49,7 +49,7 @@ public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
 
     @Override
     protected void blockSums(float[] x, int xo, float[] sums, int so) {
-        startValues(x, xo, sums, so);
+        startValues(x, xo, sums, so, -1.5f);
     }
 
     @Override

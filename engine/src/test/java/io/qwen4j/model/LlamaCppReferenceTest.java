@@ -61,10 +61,10 @@ class LlamaCppReferenceTest {
 
     /**
      * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0, Q8_0,
-     * F16 and Q6_K matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
+     * F16, Q6_K and Q4_K matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"Q4_0", "Q8_0", "F16", "Q6_K"})
+    @ValueSource(strings = {"Q4_0", "Q8_0", "F16", "Q6_K", "Q4_K_M"})
     void interleavedCopyAgreesLikeTheMapping(String variant) throws Exception {
         boolean q8 = variant.equals("Q8_0");
         JsonNode ref = Fixtures.json(q8 ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json");
@@ -83,12 +83,12 @@ class LlamaCppReferenceTest {
     }
 
     /**
-     * The interleaved kernels' sums round differently from the plain ones (Q4_0, Q6_K and Q8_0 build weights as
+     * The interleaved kernels' sums round differently from the plain ones (Q4_0, Q4_K, Q6_K and Q8_0 build weights as
      * {@code 1 + q/2^k} and subtract the offset afterwards); both must give the same logits to well within what
      * the quantisation itself moves them.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"Q4_0", "Q8_0", "Q6_K", "F16"})
+    @ValueSource(strings = {"Q4_0", "Q8_0", "Q6_K", "F16", "Q4_K_M"})
     void interleavedCopyGivesTheMappingsLogits(String variant) throws Exception {
         int[] prompt = Fixtures.ints(Fixtures.json("references/qwen3vl-tiny-F32.json").get("cases").get(0).get("prompt_token_ids"));
         float[][] logits = new float[2][];
