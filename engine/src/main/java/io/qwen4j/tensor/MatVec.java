@@ -83,8 +83,9 @@ public abstract sealed class MatVec
      * The matrix over {@code data} in {@code type}, with its bytes rearranged in place into {@link InterleavedMatVec}'s
      * faster layout where the type and shape allow (Q8_0, Q4_0, F16 without inf/NaN, and Q6_K and Q4_K widened
      * into new memory, in whole row groups), else as {@link #of}.
-     * Only for bytes that nothing else reads: the rearranged bytes are no longer ggml's layout. The rearranging
-     * runs on {@code pool}'s threads (or the caller's when null).
+     * Only for bytes that nothing else reads: the rearranged bytes are no longer ggml's layout, and those of a widened
+     * matrix are given back to the system ({@link HugePages#release}). The rearranging runs on {@code pool}'s threads
+     * (or the caller's when null).
      */
     public static MatVec interleave(GgmlType type, MemorySegment data, int rows, int cols, WorkerPool pool) {
         if (!InterleavedMatVec.supports(type, rows, cols)) return of(type, data, rows, cols);
@@ -97,6 +98,7 @@ public abstract sealed class MatVec
         };
         if (m == null) return of(type, data, rows, cols);
         m.interleaveFrom(data, pool);
+        if (m.data != data) HugePages.release(data); // widened: ggml's bytes are no longer read
         return m;
     }
 
