@@ -118,7 +118,7 @@ public final class Qwen3VlTextModel implements ModelStep {
         if (info.dim(0) != cols || info.dim(1) != rows || info.nDims() > 2) {
             throw new GgufFormatException("tensor '" + name + "' has shape " + java.util.Arrays.toString(info.ne()) + ", expected [" + cols + ", " + rows + "]");
         }
-        if (pool != null && gguf.memory() == GgufFile.Memory.HUGE_PAGES) {
+        if (gguf.memory() == GgufFile.Memory.HUGE_PAGES) {
             return MatVec.interleave(info.type(), gguf.tensorData(info), rows, cols, pool);
         }
         return MatVec.of(info.type(), gguf.tensorData(info), rows, cols);

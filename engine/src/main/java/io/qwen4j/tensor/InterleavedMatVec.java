@@ -8,10 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * A Q8_0, Q4_0 or F16 matrix whose bytes were rearranged in place (same size), or a Q6_K one widened into new
- * memory, so that one vector lane holds one row: the rows go in groups of {@code G} = {@link Lanes#L}, and for each
- * block of columns (32; 16 for Q6_K) a group stores its {@code G} scales, then its quants in int-sized cells, cell
- * {@code (c, r)} holding a few consecutive columns of row {@code r}. A decode step then loads a vector of cells, turns it into {@code G} rows' weights
+ * A Q8_0, Q4_0 or F16 matrix whose bytes were rearranged in place (same size), or a Q6_K or Q4_K one widened into
+ * new memory, so that one vector lane holds one row: the rows go in groups of {@code G} = {@link Lanes#L}, and for
+ * each block of columns (32; 16 for Q6_K) a group stores its {@code G} scales, then its quants in int-sized cells,
+ * cell {@code (c, r)} holding a few consecutive columns of row {@code r}. A decode step then loads a vector of cells, turns it into {@code G} rows' weights
  * of one column with two or three integer operations, and multiplies it by that column's activation
  * broadcast: no widening shuffles, no per-row horizontal sums, and the block's scales applied as one vector
  * (llama.cpp's repacked {@code q4_0x8} layouts follow the same idea). Each row's sum runs in a fixed order
@@ -29,7 +29,6 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
     /** Bytes of a group block's scales: where its cells start. */
     private final int scaleBytes;
 
-    private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[G]);
 
     /** A layout of 32-column blocks that takes exactly the bytes of ggml's (rearranged in place). */
@@ -78,6 +77,22 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
             for (int j = Lanes.L; j < blockColumns; j += Lanes.L) v = v.add(FloatVector.fromArray(Lanes.F, x, at + j));
             sums[so + b] = factor * v.reduceLanes(VectorOperators.ADD);
         }
+    }
+
+    /** 1.0f's bits in every lane: OR-ed with q in the mantissa's top bits it makes the float {@code 1 + q/2^k}. */
+    protected static final int[] ONES = lanesOf(0x3F800000);
+
+    /**
+     * The nibbles of the 8 bytes at {@code at} (the high ones if {@code high}) packed into one cell, byte s's in bits
+     * {@code 4s .. 4s + 3}.
+     */
+    protected static int nibbles(MemorySegment src, long at, boolean high) {
+        int packed = 0;
+        for (int s = 0; s < 8; s++) {
+            int v = src.get(Bytes.BYTE, at + s) & 0xFF;
+            packed |= (high ? v >>> 4 : v & 0xF) << (4 * s);
+        }
+        return packed;
     }
 
     /**
@@ -155,7 +170,7 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
      */
     @Override
     protected void multiplyRowsTiled(float[] x, int n, float[] out, int r0, int r1) {
-        if (r0 % G != 0 || r1 % G != 0) {
+        if (r0 % G != 0 || r1 % G != 0) { // not from multiply(), whose grains are whole panels: rows one by one
             super.multiplyRowsTiled(x, n, out, r0, r1);
             return;
         }
@@ -183,28 +198,8 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
         return PANEL_GROUPS * G;
     }
 
-    /** Rows {@code [r, r + m)} into {@code tile} row-major: each group decoded column-wise once, then transposed. */
-    @Override
-    protected void dequantizeRows(int r, int m, float[] tile) {
-        float[] columns = COLUMNS.get();
-        if (columns.length < cols * G) {
-            columns = new float[cols * G];
-            COLUMNS.set(columns);
-        }
-        for (int g = r / G; g * G < r + m; g++) {
-            long go = groupOffset(g);
-            for (int b = 0; b < blocks; b++) decodeGroupBlock(go, b, columns, G, 0);
-            for (int row = Math.max(g * G, r); row < Math.min(g * G + G, r + m); row++) {
-                int lane = row - g * G, to = (row - r) * cols;
-                for (int c = 0; c < cols; c++) tile[to + c] = columns[c * G + lane];
-            }
-        }
-    }
-
     @Override
     public float dot(int row, float[] x, int xOff) {
-        float[] w = new float[cols];
-        dequantizeRow(row, w, 0);
-        return MatVec.dot(w, 0, x, xOff, cols);
+        return dotByDequantizing(row, x, xOff);
     }
 }

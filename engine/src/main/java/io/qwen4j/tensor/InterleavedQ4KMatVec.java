@@ -17,8 +17,8 @@ import java.lang.foreign.MemorySegment;
  * times {@code 16 · d · scale}, minus {@code dmin · min · Σx}.
  */
 public final class InterleavedQ4KMatVec extends InterleavedMatVec {
-    private static final int COLUMNS = 32, MANTISSA_TOP = 0x00780000, ONE = 0x3F800000;
-    private static final int[] MASKS = lanesOf(MANTISSA_TOP), ONES = lanesOf(ONE);
+    private static final int COLUMNS = 32, MANTISSA_TOP = 0x00780000;
+    private static final int[] MASKS = lanesOf(MANTISSA_TOP);
 
     InterleavedQ4KMatVec(MemorySegment data, int rows, int cols) {
         super(GgmlType.Q4_K, data, rows, cols, COLUMNS, 24 * G, 8 * G);
@@ -45,14 +45,7 @@ public final class InterleavedQ4KMatVec extends InterleavedMatVec {
                     data.set(Bytes.FLOAT, o + 4L * r, 16 * (d * Q4KMatVec.scale(src, at + 4, j)));
                     data.set(Bytes.FLOAT, o + 4L * (G + r), dmin * Q4KMatVec.min(src, at + 4, j));
                     // Sub-block j: the low (j even) or high (j odd) nibbles of bytes 32·(j/2) .. + 31.
-                    for (int c = 0; c < 4; c++) {
-                        int packed = 0;
-                        for (int s = 0; s < 8; s++) {
-                            int v = src.get(Bytes.BYTE, at + 16 + 32 * (j / 2) + 8 * c + s) & 0xFF;
-                            packed |= (j % 2 == 0 ? v & 0xF : v >>> 4) << (4 * s);
-                        }
-                        data.set(Bytes.INT, cell(o, c, r), packed);
-                    }
+                    for (int c = 0; c < 4; c++) data.set(Bytes.INT, cell(o, c, r), nibbles(src, at + 16 + 32 * (j / 2) + 8 * c, j % 2 == 1));
                 }
             }
         }

@@ -17,8 +17,8 @@ import java.lang.foreign.MemorySegment;
  * activations from a start of {@code −1.5 · Σx} over the block, that gives {@code Σ (q − 8) · x / 16}.
  */
 public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
-    private static final int MANTISSA_TOP = 0x00780000, ONE = 0x3F800000;
-    private static final int[] MASKS = lanesOf(MANTISSA_TOP), ONES = lanesOf(ONE);
+    private static final int MANTISSA_TOP = 0x00780000;
+    private static final int[] MASKS = lanesOf(MANTISSA_TOP);
 
     InterleavedQ4_0MatVec(MemorySegment data, int rows, int cols) {
         super(GgmlType.Q4_0, data, rows, cols, 2 * G);
@@ -39,14 +39,8 @@ public final class InterleavedQ4_0MatVec extends InterleavedMatVec {
             for (int r = 0; r < G; r++) {
                 int q = r * (int) rowBytes + b * 18;
                 data.set(Bytes.SHORT, o + 2L * r, src.get(Bytes.SHORT, q));
-                for (int c = 0; c < 4; c++) {
-                    int packed = 0;
-                    for (int s = 0; s < 8; s++) {
-                        int j = 8 * c + s, v = src.get(Bytes.BYTE, q + 2 + (j & 15)) & 0xFF;
-                        packed |= (j < 16 ? v & 0xF : v >>> 4) << (4 * s);
-                    }
-                    data.set(Bytes.INT, cell(o, c, r), packed);
-                }
+                // Columns 0-15 are the low nibbles of the 16 bytes, 16-31 the high ones.
+                for (int c = 0; c < 4; c++) data.set(Bytes.INT, cell(o, c, r), nibbles(src, q + 2 + 8 * (c % 2), c >= 2));
             }
         }
     }

@@ -18,8 +18,8 @@ import java.lang.foreign.MemorySegment;
  * columns that is {@code Σ (q − 32) · x / 64}.
  */
 public final class InterleavedQ6KMatVec extends InterleavedMatVec {
-    private static final int COLUMNS = 16, MANTISSA_TOP = 0x007E0000, ONE = 0x3F800000;
-    private static final int[] MASKS = lanesOf(MANTISSA_TOP), ONES = lanesOf(ONE);
+    private static final int COLUMNS = 16, MANTISSA_TOP = 0x007E0000;
+    private static final int[] MASKS = lanesOf(MANTISSA_TOP);
 
     InterleavedQ6KMatVec(MemorySegment data, int rows, int cols) {
         super(GgmlType.Q6_K, data, rows, cols, COLUMNS, 20 * G, 4 * G);

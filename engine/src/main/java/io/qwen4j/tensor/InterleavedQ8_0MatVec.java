@@ -18,8 +18,8 @@ import java.lang.foreign.MemorySegment;
  * kernel's (relative ~1e-5 of a block's sum, far inside what 8-bit weights move a result).
  */
 public final class InterleavedQ8_0MatVec extends InterleavedMatVec {
-    private static final int MANTISSA_TOP = 0x007F8000, ONE = 0x3F800000;
-    private static final int[] MASKS = lanesOf(MANTISSA_TOP), ONES = lanesOf(ONE);
+    private static final int MANTISSA_TOP = 0x007F8000;
+    private static final int[] MASKS = lanesOf(MANTISSA_TOP);
 
     InterleavedQ8_0MatVec(MemorySegment data, int rows, int cols) {
         super(GgmlType.Q8_0, data, rows, cols, 2 * G);

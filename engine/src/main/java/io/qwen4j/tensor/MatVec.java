@@ -169,7 +169,7 @@ public abstract sealed class MatVec
         }
         for (int r = r0; r < r1; r += tileRows) {
             int m = Math.min(tileRows, r1 - r);
-            dequantizeRows(r, m, tile);
+            for (int i = 0; i < m; i++) dequantizeRow(r + i, tile, i * cols);
             int t = 0;
             for (; t + 4 <= n; t += 4) {
                 int i = 0;
@@ -248,11 +248,6 @@ public abstract sealed class MatVec
     /** Row ranges handed to {@link #multiplyRows} by {@link #multiply} start at multiples of this. */
     protected int rowAlignment() {
         return 1;
-    }
-
-    /** Rows {@code [r, r + m)} decoded into {@code tile[i·cols ...]} for the batched path. */
-    protected void dequantizeRows(int r, int m, float[] tile) {
-        for (int i = 0; i < m; i++) dequantizeRow(r + i, tile, i * cols);
     }
 
     /** Σ a[ao + i] · b[bo + i] for i < n. */
