@@ -8,12 +8,11 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.qwen4j.api.ApiException;
 import io.qwen4j.store.ApiKey;
+import io.qwen4j.store.InvalidFieldException;
 import io.qwen4j.store.NewApiKey;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Key management over HTTP, for the admin key only ({@code Authorization: Bearer <admin key>}):
@@ -46,19 +45,14 @@ final class AdminApi {
         });
         config.routes.post("/admin/keys", ctx -> {
             admin(ctx);
-            JsonNode body = body(ctx);
-            List<String> models = new ArrayList<>();
-            for (JsonNode m : body.path("models")) models.add(m.asText());
-            NewApiKey spec;
-            try {
-                spec = new NewApiKey(text(body, "name"), decimal(body, "credit"), gateway.prices().currency(), models,
-                        integer(body, "rpm"), integer(body, "tpm"),
-                        body.hasNonNull("expires") ? DateArgument.parse(body.get("expires").asText()) : null);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid(null, e.getMessage());
-            }
+            NewApiKey spec = AdminRequests.newKey(body(ctx), gateway.prices().currency());
             KeySecret secret = KeySecret.generate();
-            ApiKey key = gateway.keys().create(spec, secret.hash(), secret.prefix(), gateway.clock().instant());
+            ApiKey key;
+            try {
+                key = gateway.keys().create(spec, secret.hash(), secret.prefix(), gateway.clock().instant());
+            } catch (InvalidFieldException e) {
+                throw ApiException.invalid(e.field(), e.getMessage());
+            }
             ObjectNode out = json.createObjectNode();
             out.set("key", ApiKeyJson.of(json, key));
             out.put("secret", secret.secret());
@@ -73,13 +67,12 @@ final class AdminApi {
             admin(ctx);
             ApiKey key = key(ctx);
             JsonNode body = body(ctx);
-            BigDecimal amount = decimal(body, "amount");
-            if (amount == null) throw ApiException.invalid("amount", "'amount' is required");
+            BigDecimal amount = AdminRequests.topUpAmount(body);
             try {
-                ApiKey after = gateway.keys().topUp(key.id(), amount, body.path("note").asText(null), gateway.clock().instant());
+                ApiKey after = gateway.keys().topUp(key.id(), amount, AdminRequests.note(body), gateway.clock().instant());
                 respond(ctx, 200, ApiKeyJson.of(json, after));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("amount", e.getMessage());
+            } catch (InvalidFieldException e) {
+                throw ApiException.invalid(e.field(), e.getMessage());
             }
         });
     }
@@ -108,31 +101,6 @@ final class AdminApi {
         } catch (IOException e) {
             throw ApiException.invalid(null, "the request body is not valid JSON");
         }
-    }
-
-    private static String text(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || !n.isTextual()) throw ApiException.invalid(field, "'" + field + "' must be a string");
-        return n.textValue();
-    }
-
-    static BigDecimal decimal(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) return null;
-        try {
-            if (n.isNumber()) return n.decimalValue();
-            if (n.isTextual()) return new BigDecimal(n.textValue().strip());
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw ApiException.invalid(field, "'" + field + "' must be a decimal amount");
-    }
-
-    private static Integer integer(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) return null;
-        if (!n.canConvertToInt() || !n.isIntegralNumber()) throw ApiException.invalid(field, "'" + field + "' must be an integer");
-        return n.intValue();
     }
 
     private void respond(Context ctx, int status, JsonNode node) throws IOException {

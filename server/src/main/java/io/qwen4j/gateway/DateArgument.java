@@ -1,13 +1,20 @@
 package io.qwen4j.gateway;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
-/** Dates as people give them on the command line and in queries: {@code 2026-12-31} (UTC), an ISO date-time, or epoch seconds. */
+/**
+ * Dates as people give them on the command line and in queries: {@code 2026-12-31} (UTC), an ISO date-time, or
+ * epoch seconds, from 1970 through 9999 (what the store's millisecond columns and people's calendars hold).
+ */
 public final class DateArgument {
+    public static final Instant MIN = Instant.EPOCH;
+    public static final Instant MAX = Instant.parse("9999-12-31T23:59:59Z");
+    private static final int MAX_TEXT = 40;
+
     private DateArgument() {
     }
 
@@ -21,15 +28,23 @@ public final class DateArgument {
      */
     public static Instant parse(String text, boolean endOfDay) {
         String t = text.strip();
+        Instant at;
         try {
+            if (t.length() > MAX_TEXT) throw new DateTimeException("too long");
             if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
                 LocalDate d = LocalDate.parse(t);
-                return (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
+                at = (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
+            } else if (t.matches("\\d{1,12}")) {
+                at = Instant.ofEpochSecond(Long.parseLong(t));
+            } else {
+                at = OffsetDateTime.parse(t).toInstant();
             }
-            if (t.matches("\\d{1,12}")) return Instant.ofEpochSecond(Long.parseLong(t));
-            return OffsetDateTime.parse(t).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a date (yyyy-mm-dd), an ISO date-time or epoch seconds: " + text);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("not a date (yyyy-mm-dd), an ISO date-time or epoch seconds");
         }
+        if (at.isBefore(MIN) || at.isAfter(MAX.plusSeconds(1))) {
+            throw new IllegalArgumentException("the date is outside 1970-01-01 to 9999-12-31");
+        }
+        return at;
     }
 }

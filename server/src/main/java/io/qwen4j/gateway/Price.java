@@ -26,8 +26,9 @@ public record Price(String model, String currency, BigDecimal input, BigDecimal 
 
     private static void check(String what, BigDecimal price) {
         if (price == null || price.signum() < 0) throw new IllegalArgumentException(what + " price must be a non-negative decimal");
+        io.qwen4j.store.Money.checkRange(price);
         if (price.stripTrailingZeros().scale() > MAX_SCALE) {
-            throw new IllegalArgumentException(what + " price " + price.toPlainString() + " has more than " + MAX_SCALE
+            throw new IllegalArgumentException(what + " price " + price.stripTrailingZeros() + " has more than " + MAX_SCALE
                     + " decimal places (prices are per 1,000 tokens and costs are exact to 10 places)");
         }
     }

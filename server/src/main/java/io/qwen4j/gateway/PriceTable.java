@@ -96,11 +96,11 @@ public final class PriceTable {
         }
         try {
             if (n.isNumber()) return n.decimalValue();
-            if (n.isTextual()) return new BigDecimal(n.textValue().strip());
-        } catch (NumberFormatException e) {
-            // fall through to the message below
+            if (n.isTextual()) return io.qwen4j.store.Money.parse(n.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + field + "' price: " + e.getMessage());
         }
-        throw new IllegalArgumentException("'" + field + "' must be a decimal number: " + n);
+        throw new IllegalArgumentException("'" + field + "' must be a decimal number");
     }
 
     public String currency() {

@@ -27,9 +27,15 @@ public final class ApiKeyStore {
         this.db = db;
     }
 
-    /** Stores a new key under the hash of its secret; an initial credit is booked as a ledger entry. */
+    /**
+     * Stores a new key under the hash of its secret; an initial credit is booked as a ledger entry. Refuses
+     * (IllegalArgumentException) an expiry that is not after {@code now}.
+     */
     public ApiKey create(NewApiKey spec, String secretHash, String prefix, Instant now) {
         long credit = Money.toUnits(spec.credit());
+        if (spec.expiresAt() != null && !spec.expiresAt().isAfter(now)) {
+            throw new InvalidFieldException("expires", "the expiry " + spec.expiresAt() + " is not in the future");
+        }
         return db.write(c -> {
             long id;
             try (PreparedStatement s = c.prepareStatement("INSERT INTO api_keys (name, secret_hash, prefix, currency, balance,"
@@ -51,17 +57,31 @@ public final class ApiKeyStore {
         });
     }
 
-    /** Adds credit to a key: its balance and a credit entry move together. */
+    /**
+     * Adds credit to a key: its balance and a credit entry move together. Refuses (IllegalArgumentException)
+     * an amount that is not positive, and one that would take the balance past {@link Money#MAX}.
+     */
     public ApiKey topUp(long id, BigDecimal amount, String note, Instant now) {
-        if (amount.signum() <= 0) throw new IllegalArgumentException("a top-up must be positive: " + amount.toPlainString());
-        long units = Money.toUnits(amount);
+        long units;
+        try {
+            units = Money.toUnits(amount);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("amount", "amount: " + e.getMessage());
+        }
+        if (units <= 0) throw new InvalidFieldException("amount", "a top-up must be positive");
+        String entryNote = note == null || note.isBlank() ? "top-up" : NewApiKey.checkText("note", note, NewApiKey.MAX_NOTE);
         return db.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE api_keys SET balance = balance + ? WHERE id = ?")) {
+            // Checked in SQL, in the same statement: SQLite would turn an overflowing sum into a REAL.
+            try (PreparedStatement s = c.prepareStatement("UPDATE api_keys SET balance = balance + ? WHERE id = ? AND balance <= ?")) {
                 s.setLong(1, units);
                 s.setLong(2, id);
-                if (s.executeUpdate() != 1) throw new IllegalArgumentException("no key with id " + id);
+                s.setLong(3, Money.MAX_UNITS - units);
+                if (s.executeUpdate() != 1) {
+                    if (find(c, id).isEmpty()) throw new IllegalArgumentException("no key with id " + id);
+                    throw new InvalidFieldException("amount", "the balance would exceed " + Money.MAX.toPlainString() + " currency units");
+                }
             }
-            credit(c, id, units, note == null || note.isBlank() ? "top-up" : note, now);
+            credit(c, id, units, entryNote, now);
             return find(c, id).orElseThrow();
         });
     }

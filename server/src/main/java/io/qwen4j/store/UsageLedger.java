@@ -38,7 +38,13 @@ public final class UsageLedger {
      *                                      key is gone); nothing is written then
      */
     public long open(OpenRequest request) {
-        long hold = Money.toUnits(request.hold());
+        // A hold beyond the largest balance can never be covered; an anonymous request's hold is never charged.
+        boolean beyond = request.hold().compareTo(Money.MAX) > 0;
+        if (beyond && request.keyId() != null) {
+            BigDecimal available = db.read(c -> ApiKeyStore.find(c, request.keyId())).map(ApiKey::available).orElse(BigDecimal.ZERO);
+            throw new InsufficientBalanceException(available, request.hold());
+        }
+        long hold = beyond ? Money.MAX_UNITS : Money.toUnits(request.hold());
         return db.write(c -> {
             if (request.keyId() != null) {
                 try (PreparedStatement s = c.prepareStatement(
