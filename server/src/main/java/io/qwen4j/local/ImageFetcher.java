@@ -1,6 +1,14 @@
 package io.qwen4j.local;
 
 import io.qwen4j.image.ImageException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,34 +16,37 @@ import java.io.InputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * Downloads the image of an {@code http(s)} URL for a chat request, defensively, since the URL is the caller's:
  * <ul>
  *   <li>every address the host name resolves to must be public (not loopback, private, link-local, unique-local,
  *       multicast, unspecified, shared or reserved), checked again at every redirect, unless the operator
- *       allows private URLs; no proxy is used, so the check is about the host actually contacted;</li>
+ *       allows private URLs. The check runs inside the client's own name resolution, so the connection goes to
+ *       exactly the addresses checked: no DNS-rebinding window between check and connect. No proxy is used;</li>
+ *   <li>a refusal never says what a name resolved to (that would make the server a DNS oracle for the
+ *       caller's view into our network);</li>
  *   <li>a connect timeout, and one deadline for the whole download, redirects included;</li>
  *   <li>the body is read in pieces and abandoned as soon as it exceeds the size cap (a declared
  *       Content-Length over the cap is refused before reading).</li>
  * </ul>
- * A host may still answer the check and the connection with different addresses (DNS rebinding within the
- * resolver's cache time); an operator exposed to that should not rely on this check alone.
  */
-public final class ImageFetcher {
+public final class ImageFetcher implements AutoCloseable {
     private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "qwen4j-image-fetch-deadline");
         t.setDaemon(true);
@@ -48,22 +59,60 @@ public final class ImageFetcher {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
+    /** A refusal raised inside name resolution, carried out of the HTTP client as the failure's cause. */
+    private static final class Refused extends IOException {
+        Refused(String message) {
+            super(message, null);
+        }
+    }
+
     private final ImageOptions options;
     private final HttpClient http;
     private final Resolver resolver;
+    private final Predicate<InetAddress> allowed;
 
     public ImageFetcher(ImageOptions options) {
-        this(options, InetAddress::getAllByName);
+        this(options, InetAddress::getAllByName, ImageFetcher::isPublic);
     }
 
-    ImageFetcher(ImageOptions options, Resolver resolver) {
+    /** @param allowed which resolved addresses may be contacted when private URLs are not allowed */
+    ImageFetcher(ImageOptions options, Resolver resolver, Predicate<InetAddress> allowed) {
         this.options = options;
         this.resolver = resolver;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER) // followed here, each target checked
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .build();
+        this.allowed = allowed;
+        this.http = new HttpClient();
+        http.setFollowRedirects(false); // followed here, each target checked
+        http.setConnectTimeout(options.connectTimeout().toMillis());
+        http.setSocketAddressResolver(this::resolveChecked);
+        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "qwen4j"));
+        http.setExecutor(new VirtualThreadPool());
+        try {
+            http.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the image fetcher's HTTP client did not start", e);
+        }
+    }
+
+    /** The HTTP client's name resolution: the addresses it connects to are the ones checked here. */
+    private void resolveChecked(String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> promise) {
+        try {
+            InetAddress[] addresses = resolver.resolve(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            if (addresses.length == 0) throw new UnknownHostException(host);
+            List<InetSocketAddress> out = new ArrayList<>(addresses.length);
+            for (InetAddress a : addresses) {
+                if (!options.allowPrivateUrls() && !allowed.test(a)) {
+                    promise.failed(new Refused("image URL host '" + host + "' is not a public address; the server fetches images"
+                            + " from public addresses only (--allow-private-image-urls)"));
+                    return;
+                }
+                out.add(new InetSocketAddress(a, port));
+            }
+            promise.succeeded(out);
+        } catch (UnknownHostException e) {
+            promise.failed(new Refused("image URL host '" + host + "' does not resolve"));
+        } catch (RuntimeException e) {
+            promise.failed(e);
+        }
     }
 
     /** The bytes at {@code url}; any failure is an {@link ImageException} whose message can go to the caller. */
@@ -72,22 +121,26 @@ public final class ImageFetcher {
         URI current = url;
         for (int redirects = 0; ; redirects++) {
             checkTarget(current);
-            Duration left = Duration.ofNanos(deadline - System.nanoTime());
-            if (left.isNegative() || left.isZero()) throw timedOut(url);
-            HttpRequest request = HttpRequest.newBuilder(current).timeout(left).header("User-Agent", "qwen4j")
-                    .header("Accept", "image/*").GET().build();
-            HttpResponse<InputStream> response;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw timedOut(url);
+            InputStreamResponseListener listener = new InputStreamResponseListener();
+            Response response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            } catch (HttpTimeoutException e) {
+                http.newRequest(current).method(HttpMethod.GET).timeout(left, TimeUnit.NANOSECONDS)
+                        .headers(h -> h.put(HttpHeader.ACCEPT, "image/*")).send(listener);
+                response = listener.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                closeQuietly(listener);
                 throw timedOut(url);
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (ExecutionException e) {
+                throw failure(url, e.getCause());
+            } catch (IllegalArgumentException e) {
                 throw new ImageException("could not fetch image URL " + shown(url) + ": " + describe(e));
             }
-            int status = response.statusCode();
+            int status = response.getStatus();
             if (status >= 300 && status < 400 && status != 304) {
-                closeQuietly(response.body());
-                String location = response.headers().firstValue("Location").orElse(null);
+                closeQuietly(listener);
+                String location = response.getHeaders().get(HttpHeader.LOCATION);
                 if (location == null) throw new ImageException("image URL " + shown(url) + " redirected (" + status + ") without a Location");
                 if (redirects >= options.maxRedirects()) {
                     throw new ImageException("image URL " + shown(url) + " redirected more than " + options.maxRedirects() + " times");
@@ -100,16 +153,24 @@ public final class ImageFetcher {
                 continue;
             }
             if (status != 200) {
-                closeQuietly(response.body());
+                closeQuietly(listener);
                 throw new ImageException("image URL " + shown(url) + " answered HTTP " + status);
             }
-            long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long declared = response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
             if (declared > options.maxImageBytes()) {
-                closeQuietly(response.body());
+                closeQuietly(listener);
                 throw tooLarge(url);
             }
-            return readCapped(response.body(), url, deadline);
+            return readCapped(listener.getInputStream(), url, deadline);
         }
+    }
+
+    private ImageException failure(URI url, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof Refused r) return new ImageException(r.getMessage());
+            if (t instanceof TimeoutException) return timedOut(url);
+        }
+        return new ImageException("could not fetch image URL " + shown(url) + ": " + describe(cause));
     }
 
     /** Reads at most the cap; the deadline closes the stream under a stalled read. */
@@ -132,7 +193,7 @@ public final class ImageFetcher {
             return out.toByteArray();
         } catch (IOException e) {
             if (expired.get()) throw timedOut(url);
-            throw new ImageException("could not fetch image URL " + shown(url) + ": " + describe(e));
+            throw failure(url, e);
         } finally {
             timer.cancel(false);
         }
@@ -146,19 +207,14 @@ public final class ImageFetcher {
         String host = uri.getHost();
         if (host == null || host.isEmpty()) throw new ImageException("image URL " + shown(uri) + " has no host");
         if (uri.getRawUserInfo() != null) throw new ImageException("image URLs with credentials are not fetched");
-        if (options.allowPrivateUrls()) return;
-        InetAddress[] addresses;
+    }
+
+    @Override
+    public void close() {
         try {
-            addresses = resolver.resolve(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
-        } catch (UnknownHostException e) {
-            throw new ImageException("image URL host '" + host + "' does not resolve");
-        }
-        if (addresses.length == 0) throw new ImageException("image URL host '" + host + "' does not resolve");
-        for (InetAddress a : addresses) {
-            if (!isPublic(a)) {
-                throw new ImageException("image URL " + shown(uri) + " points to a non-public address (" + a.getHostAddress()
-                        + "); the server fetches images from public addresses only (--allow-private-image-urls)");
-            }
+            http.stop();
+        } catch (Exception e) {
+            // nothing more to do for a client we abandon
         }
     }
 
@@ -213,15 +269,15 @@ public final class ImageFetcher {
         return s.length() > 120 ? s.substring(0, 120) + "…" : s;
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
-    private static void closeQuietly(InputStream in) {
+    private static void closeQuietly(AutoCloseable in) {
         try {
             in.close();
-        } catch (IOException ignored) {
+        } catch (Exception ignored) {
             // nothing more to do for a body we abandon
         }
     }

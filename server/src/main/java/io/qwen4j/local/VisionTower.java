@@ -170,6 +170,7 @@ public final class VisionTower implements AutoCloseable {
     @Override
     public void close() {
         encoderThread.shutdownNow();
+        fetcher.close();
         pool.close();
         gguf.close();
     }

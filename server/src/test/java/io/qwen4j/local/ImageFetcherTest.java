@@ -37,10 +37,16 @@ class ImageFetcherTest {
         return ImageOptions.defaults().withAllowPrivateUrls(true).withMaxImageBytes(300_000).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
 
-    /** Public-address checks as if "localhost" were a public host, while the connection still goes to loopback. */
-    static ImageFetcher pretendingLocalhostIsPublic() {
-        return new ImageFetcher(ImageOptions.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)), name ->
-                name.equals("localhost") ? new InetAddress[] {InetAddress.getByName("93.184.215.14")} : InetAddress.getAllByName(name));
+    /**
+     * A fetcher for which the name "images.test" resolves to loopback and counts as public; other names resolve
+     * as usual and loopback literals stay private. The system cannot resolve "images.test", so a fetch through it
+     * shows that the connection went to the address the check saw.
+     */
+    static ImageFetcher pretendingImagesTestIsPublic() {
+        return new ImageFetcher(ImageOptions.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                name -> name.equals("images.test") ? new InetAddress[] {InetAddress.getByAddress("images.test", new byte[] {127, 0, 0, 1})}
+                        : InetAddress.getAllByName(name),
+                a -> ImageFetcher.isPublic(a) || a.toString().startsWith("images.test/"));
     }
 
     @Test
@@ -51,14 +57,27 @@ class ImageFetcherTest {
 
     @Test
     void followsARedirectAndChecksItsTarget() throws Exception {
-        String target = "http://localhost:" + host.port() + "/images/grad_64x64.png";
-        byte[] got = pretendingLocalhostIsPublic().fetch(URI.create("http://localhost:" + host.port() + "/redirect?to=" + URLEncoder.encode(target, StandardCharsets.UTF_8)));
+        String target = "http://images.test:" + host.port() + "/images/grad_64x64.png";
+        byte[] got = pretendingImagesTestIsPublic().fetch(URI.create("http://images.test:" + host.port() + "/redirect?to=" + URLEncoder.encode(target, StandardCharsets.UTF_8)));
         assertThat(got).hasSize(576);
         // The same redirect to a loopback literal is refused: the check runs again on every hop.
         String loopback = host.url("/images/grad_64x64.png");
-        assertThatThrownBy(() -> pretendingLocalhostIsPublic().fetch(URI.create("http://localhost:" + host.port() + "/redirect?to="
+        assertThatThrownBy(() -> pretendingImagesTestIsPublic().fetch(URI.create("http://images.test:" + host.port() + "/redirect?to="
                 + URLEncoder.encode(loopback, StandardCharsets.UTF_8))))
-                .isInstanceOf(ImageException.class).hasMessageContaining("non-public address (127.0.0.1)");
+                .isInstanceOf(ImageException.class).hasMessageContaining("is not a public address");
+    }
+
+    /** DNS rebinding: the name answers the check with one address and a later lookup with another. */
+    @Test
+    void connectsToTheAddressesItChecked() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        ImageFetcher f = new ImageFetcher(ImageOptions.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                name -> new InetAddress[] {lookups.getAndIncrement() == 0
+                        ? InetAddress.getByAddress(name, new byte[] {127, 0, 0, 1}) : InetAddress.getByAddress(name, new byte[] {10, 0, 0, 1})},
+                a -> a.getAddress()[0] == 127);
+        assertThat(f.fetch(URI.create("http://rebinding.test:" + host.port() + "/images/grad_64x64.png"))).hasSize(576);
+        assertThat(lookups.get()).as("one lookup, checked and used").isEqualTo(1);
+        f.close();
     }
 
     @Test
@@ -67,16 +86,17 @@ class ImageFetcherTest {
         for (String url : new String[] {host.url("/images/grad_64x64.png"), "http://localhost:1/x.png", "http://169.254.169.254/latest/meta-data",
                 "http://10.0.0.1/x.png", "http://[::1]/x.png", "http://[fd00::1]/x.png", "http://0.0.0.0/x.png", "http://[::ffff:192.168.1.1]/a"}) {
             assertThatThrownBy(() -> strict.fetch(URI.create(url))).as(url).isInstanceOf(ImageException.class)
-                    .hasMessageContaining("non-public address").hasMessageContaining("--allow-private-image-urls");
+                    .hasMessageContaining("is not a public address").hasMessageContaining("--allow-private-image-urls");
         }
+        assertThatThrownBy(() -> strict.fetch(URI.create("http://localhost:1/x.png"))).message().as("no DNS oracle").doesNotContain("127.0.0.1");
     }
 
     @Test
     void everyResolvedAddressMustBePublic() {
         ImageFetcher f = new ImageFetcher(ImageOptions.defaults(), name -> new InetAddress[] {
-                InetAddress.getByName("93.184.215.14"), InetAddress.getByName("192.168.0.10")});
+                InetAddress.getByName("93.184.215.14"), InetAddress.getByName("192.168.0.10")}, ImageFetcher::isPublic);
         assertThatThrownBy(() -> f.fetch(URI.create("http://images.example/x.png"))).isInstanceOf(ImageException.class)
-                .hasMessageContaining("192.168.0.10");
+                .hasMessageContaining("is not a public address").message().as("no DNS oracle").doesNotContain("192.168.0.10", "93.184");
     }
 
     @ParameterizedTest
