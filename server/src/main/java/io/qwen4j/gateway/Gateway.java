@@ -239,10 +239,6 @@ public final class Gateway implements AutoCloseable {
         return settings.prices();
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     /** The key store, or null when unmetered. */
     public ApiKeyStore keys() {
         return keys;

@@ -125,10 +125,6 @@ public final class LocalBackend implements ChatBackend {
         return engine;
     }
 
-    public LocalModel localModel() {
-        return model;
-    }
-
     @Override
     public String systemFingerprint() {
         return fingerprint;
