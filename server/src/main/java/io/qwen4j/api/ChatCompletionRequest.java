@@ -49,11 +49,6 @@ public record ChatCompletionRequest(String model, List<ChatMessage> messages, Ge
             throw ApiException.invalid("modalities", "only [\"text\"] output is supported");
         }
         OutputFormat outputFormat = OutputFormat.read(r);
-        if (!(outputFormat instanceof OutputFormat.Text) && tools.choice() != ToolUse.Choice.NONE) {
-            // One grammar per output: a tool call or a JSON document, not a choice between them.
-            throw ApiException.invalid(outputFormat.param(), "'" + outputFormat.param()
-                    + "' cannot be combined with tool calls; set tool_choice to \"none\" or drop the output format");
-        }
 
         String verbosity = r.string("verbosity");
         if (verbosity != null && !VERBOSITY.contains(verbosity)) {

@@ -10,19 +10,20 @@ import java.util.List;
  * @param images            reads image content parts
  * @param tools             can call the request's {@code tools}
  * @param structuredOutputs can constrain its output to {@code response_format} / {@code structured_outputs}
+ * @param toolsWithOutputFormat can answer with either a tool call or the output format in one request
  * @param verbosity         honours {@code verbosity}
  * @param logprobs          reports token log-probabilities
  * @param reasoningEffort   has a reasoning-effort control ({@code reasoning_effort}, {@code reasoning.effort})
  * @param insertion         fills in between a prompt and a {@code suffix}
  */
-public record ModelCapabilities(boolean images, boolean tools, boolean structuredOutputs, boolean verbosity,
-                                boolean logprobs, boolean reasoningEffort, boolean insertion) {
+public record ModelCapabilities(boolean images, boolean tools, boolean structuredOutputs, boolean toolsWithOutputFormat,
+                                boolean verbosity, boolean logprobs, boolean reasoningEffort, boolean insertion) {
 
     /** Text in, text out, nothing else. */
-    public static final ModelCapabilities TEXT = new ModelCapabilities(false, false, false, false, false, false, false);
+    public static final ModelCapabilities TEXT = new ModelCapabilities(false, false, false, false, false, false, false, false);
 
     public ModelCapabilities withImages(boolean b) {
-        return new ModelCapabilities(b, tools, structuredOutputs, verbosity, logprobs, reasoningEffort, insertion);
+        return new ModelCapabilities(b, tools, structuredOutputs, toolsWithOutputFormat, verbosity, logprobs, reasoningEffort, insertion);
     }
 
     public List<String> inputModalities() {
@@ -37,7 +38,13 @@ public record ModelCapabilities(boolean images, boolean tools, boolean structure
     public void check(String model, ChatCompletionRequest r) {
         checkInputs(model, r.messages());
         if (!tools && r.tools().tools() != null) throw unsupported("tools", model);
-        if (!structuredOutputs && !(r.outputFormat() instanceof OutputFormat.Text)) throw unsupported(r.outputFormat().param(), model);
+        boolean formatted = !(r.outputFormat() instanceof OutputFormat.Text);
+        if (!structuredOutputs && formatted) throw unsupported(r.outputFormat().param(), model);
+        if (!toolsWithOutputFormat && formatted && r.tools().callsPossible()) {
+            String p = r.outputFormat().param();
+            throw ApiException.invalid(p, "'" + p + "' cannot be combined with tool calls by the model '" + model
+                    + "'; set tool_choice to \"none\" or drop the output format");
+        }
         if (!verbosity && r.verbosity() != null) throw unsupported("verbosity", model);
         if (!logprobs && r.logprobs() >= 0) throw unsupported("logprobs", model);
         if (!reasoningEffort && r.reasoningEffort() != null) throw unsupported(r.reasoningEffort().param(), model);

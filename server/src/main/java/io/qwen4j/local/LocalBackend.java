@@ -50,8 +50,8 @@ public final class LocalBackend implements ChatBackend {
             "chat_template_kwargs", "add_generation_prompt",
             "response_format", "structured_outputs", "tools", "tool_choice", "parallel_tool_calls");
 
-    /** Tools (Qwen's tool-call format), structured outputs, verbosity as an instruction, logprobs; images with a tower. */
-    private static final ModelCapabilities CAPABILITIES = new ModelCapabilities(false, true, true, true, true, false, false);
+    /** Tools (Qwen's tool-call format), structured outputs (one grammar per output: not with tool calls), verbosity as an instruction, logprobs; images with a tower. */
+    private static final ModelCapabilities CAPABILITIES = new ModelCapabilities(false, true, true, false, true, true, false, false);
 
     private final LocalModel model;
     private final VisionTower vision; // null: text only

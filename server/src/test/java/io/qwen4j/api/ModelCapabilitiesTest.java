@@ -42,7 +42,11 @@ class ModelCapabilitiesTest {
                 {"model": "m", "messages": [{"role": "user", "content": "hi"}], "reasoning_effort": "low"}"""), "reasoning_effort");
         assertRefused(text, chat("""
                 {"model": "m", "messages": [{"role": "user", "content": "hi"}], "reasoning": {"effort": "high"}}"""), "reasoning.effort");
-        ModelCapabilities all = new ModelCapabilities(true, true, true, true, true, true, true);
+        ModelCapabilities oneGrammar = new ModelCapabilities(false, true, true, false, false, false, false, false);
+        assertRefused(oneGrammar, chat("""
+                {"model": "m", "messages": [{"role": "user", "content": "hi"}], "response_format": {"type": "json_object"},
+                 "tools": [{"type": "function", "function": {"name": "f"}}]}"""), "response_format");
+        ModelCapabilities all = new ModelCapabilities(true, true, true, true, true, true, true, true);
         assertThatNoException().isThrownBy(() -> all.check("m", chat("""
                 {"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": "https://example.com/a.png"}]}],
                  "logprobs": true, "verbosity": "high", "reasoning_effort": "low"}""")));
