@@ -1,7 +1,7 @@
 package io.qwen4j.gateway;
 
-import io.qwen4j.api.Usage;
 import io.qwen4j.api.ApiException;
+import io.qwen4j.api.Usage;
 import io.qwen4j.store.ApiKey;
 import io.qwen4j.store.InsufficientBalanceException;
 import io.qwen4j.store.OpenRequest;

@@ -8,6 +8,7 @@ import io.qwen4j.api.GenerationListener;
 import io.qwen4j.api.GenerationOptions;
 import io.qwen4j.api.GenerationStream;
 import io.qwen4j.api.ModelCapabilities;
+import io.qwen4j.api.ModelCapabilities.Feature;
 import io.qwen4j.api.ModelCard;
 import io.qwen4j.api.TokenizingBackend;
 import io.qwen4j.engine.EngineConfig;
@@ -50,8 +51,12 @@ public final class LocalBackend implements ChatBackend {
             "chat_template_kwargs", "add_generation_prompt",
             "response_format", "structured_outputs", "tools", "tool_choice", "parallel_tool_calls");
 
-    /** Tools (Qwen's tool-call format), structured outputs (one grammar per output: not with tool calls), verbosity as an instruction, logprobs; images with a tower. */
-    private static final ModelCapabilities CAPABILITIES = new ModelCapabilities(false, true, true, false, true, true, false, false);
+    /**
+     * Tools (Qwen's tool-call format), structured outputs (one grammar per output, so not with tool calls), verbosity
+     * as a system instruction, logprobs; images when a vision tower is loaded.
+     */
+    private static final ModelCapabilities CAPABILITIES = ModelCapabilities.of(Feature.TOOLS, Feature.STRUCTURED_OUTPUTS,
+            Feature.VERBOSITY, Feature.LOGPROBS);
 
     private final LocalModel model;
     private final VisionTower vision; // null: text only
@@ -134,7 +139,7 @@ public final class LocalBackend implements ChatBackend {
     public List<ModelCard> models() {
         int ctx = engine.contextSize();
         // Images come with the vision tower (--mmproj).
-        ModelCapabilities capabilities = CAPABILITIES.withImages(vision != null);
+        ModelCapabilities capabilities = CAPABILITIES.with(Feature.IMAGES, vision != null);
         List<ModelCard> cards = new ArrayList<>();
         for (String name : model.names()) cards.add(new ModelCard(name, created, "qwen4j", ctx, ctx - 1, capabilities, SUPPORTED_PARAMETERS));
         return cards;

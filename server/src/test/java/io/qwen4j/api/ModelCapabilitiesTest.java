@@ -1,6 +1,7 @@
 package io.qwen4j.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.api.ModelCapabilities.Feature;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,11 +43,11 @@ class ModelCapabilitiesTest {
                 {"model": "m", "messages": [{"role": "user", "content": "hi"}], "reasoning_effort": "low"}"""), "reasoning_effort");
         assertRefused(text, chat("""
                 {"model": "m", "messages": [{"role": "user", "content": "hi"}], "reasoning": {"effort": "high"}}"""), "reasoning.effort");
-        ModelCapabilities oneGrammar = new ModelCapabilities(false, true, true, false, false, false, false, false);
+        ModelCapabilities oneGrammar = ModelCapabilities.of(Feature.TOOLS, Feature.STRUCTURED_OUTPUTS);
         assertRefused(oneGrammar, chat("""
                 {"model": "m", "messages": [{"role": "user", "content": "hi"}], "response_format": {"type": "json_object"},
                  "tools": [{"type": "function", "function": {"name": "f"}}]}"""), "response_format");
-        ModelCapabilities all = new ModelCapabilities(true, true, true, true, true, true, true, true);
+        ModelCapabilities all = ModelCapabilities.of(Feature.values());
         assertThatNoException().isThrownBy(() -> all.check("m", chat("""
                 {"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": "https://example.com/a.png"}]}],
                  "logprobs": true, "verbosity": "high", "reasoning_effort": "low"}""")));

@@ -35,7 +35,7 @@ class ModelCatalogueTest {
     @Test
     void routesEachModelToItsBackendAndListsTheUnion() {
         Named a = new Named(List.of("a", "a-alias"), ModelCapabilities.TEXT);
-        Named b = new Named(List.of("b"), ModelCapabilities.TEXT.withImages(true));
+        Named b = new Named(List.of("b"), ModelCapabilities.of(ModelCapabilities.Feature.IMAGES));
         ModelCatalogue catalogue = ModelCatalogue.of(a, b);
         assertThat(catalogue.backend("a-alias")).isSameAs(a);
         assertThat(catalogue.backend("b")).isSameAs(b);

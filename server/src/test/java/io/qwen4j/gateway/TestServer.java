@@ -1,12 +1,12 @@
 package io.qwen4j.gateway;
 
-import io.qwen4j.api.Usage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.qwen4j.api.ApiException;
 import io.qwen4j.api.ErrorBody;
+import io.qwen4j.api.Usage;
 import io.qwen4j.store.Database;
 import io.qwen4j.web.GatewayRoutes;
 
