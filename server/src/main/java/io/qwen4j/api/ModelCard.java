@@ -10,7 +10,8 @@ import java.util.List;
  * @param maxCompletionTokens the most tokens one completion may have
  * @param capabilities        what the model can do beyond text in, text out (checked before the backend is called)
  * @param supportedParameters the request parameters that act on this model
+ * @param tokenizer           the tokenizer family ({@code architecture.tokenizer}, e.g. {@code Qwen3})
  */
 public record ModelCard(String id, long created, String ownedBy, int contextLength, int maxCompletionTokens,
-                        ModelCapabilities capabilities, List<String> supportedParameters) {
+                        ModelCapabilities capabilities, List<String> supportedParameters, String tokenizer) {
 }

@@ -141,7 +141,9 @@ public final class LocalBackend implements ChatBackend {
         // Images come with the vision tower (--mmproj).
         ModelCapabilities capabilities = CAPABILITIES.with(Feature.IMAGES, vision != null);
         List<ModelCard> cards = new ArrayList<>();
-        for (String name : model.names()) cards.add(new ModelCard(name, created, "qwen4j", ctx, ctx - 1, capabilities, SUPPORTED_PARAMETERS));
+        for (String name : model.names()) {
+            cards.add(new ModelCard(name, created, "qwen4j", ctx, ctx - 1, capabilities, SUPPORTED_PARAMETERS, "Qwen3"));
+        }
         return cards;
     }
 

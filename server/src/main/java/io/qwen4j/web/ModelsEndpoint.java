@@ -42,7 +42,7 @@ final class ModelsEndpoint {
         arch.set("input_modalities", json.mapper.valueToTree(input));
         arch.set("output_modalities", json.mapper.valueToTree(output));
         arch.put("modality", String.join("+", input) + "->" + String.join("+", output));
-        arch.put("tokenizer", "Qwen3");
+        arch.put("tokenizer", m.tokenizer());
         o.putObject("top_provider").put("context_length", m.contextLength()).put("max_completion_tokens", m.maxCompletionTokens()).put("is_moderated", false);
         o.put("max_completion_tokens", m.maxCompletionTokens());
         o.set("supported_parameters", json.mapper.valueToTree(m.supportedParameters()));

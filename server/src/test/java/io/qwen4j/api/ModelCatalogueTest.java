@@ -13,7 +13,7 @@ class ModelCatalogueTest {
     record Named(List<String> ids, ModelCapabilities capabilities) implements ChatBackend {
         @Override
         public List<ModelCard> models() {
-            return ids.stream().map(id -> new ModelCard(id, 0, "test", 100, 99, capabilities, List.of())).toList();
+            return ids.stream().map(id -> new ModelCard(id, 0, "test", 100, 99, capabilities, List.of(), "test")).toList();
         }
 
         @Override
