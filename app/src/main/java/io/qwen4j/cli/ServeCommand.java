@@ -1,5 +1,6 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.api.ModelCatalogue;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.gateway.Gateway;
 import io.qwen4j.gateway.PriceTable;
@@ -202,7 +203,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.printf("qwen4j: warning: '%s' has no price (see --prices); keyed requests for it are refused with 403%n", name);
             }
         }
-        ApiServer server = new ApiServer(backend, ApiServer.Options.defaults().withLenient(lenient), gateway).start(host, port);
+        ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults().withLenient(lenient), gateway).start(host, port);
         System.err.printf("qwen4j: serving %s%s as %s on http://%s:%d (parallel %d, ctx %d, batch %d tokens, kv %s%s; store %s, %s)%n", model,
                 mmproj != null ? " + " + mmproj + " (images)" : "", loaded.names(), host, server.port(), parallel, ctx, batchTokens, kvCacheType,
                 noPrefixCaching ? ", no prefix caching" : "",

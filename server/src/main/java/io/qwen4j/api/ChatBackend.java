@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * What the HTTP layer (and a gateway) sees of a model server: models, chat completions, completions.
- * Validation of the protocol is done before these are called; a backend throws {@link ApiException} for
- * what only it can judge (unknown model, context exceeded, unsupported content, overload).
+ * The protocol is validated, and each request checked against its model's {@link ModelCapabilities}, before these
+ * are called; a backend throws {@link ApiException} for what only it can judge (context exceeded, an unreadable
+ * image, overload).
  */
 public interface ChatBackend extends AutoCloseable {
 
@@ -19,6 +20,11 @@ public interface ChatBackend extends AutoCloseable {
     GenerationStream chat(ChatCompletionRequest request, GenerationListener listener);
 
     GenerationStream complete(CompletionRequest request, GenerationListener listener);
+
+    /** The tokenizer of this backend's models ({@code /tokenize}, {@code /detokenize}), if it shows one. */
+    default Optional<TokenizingBackend> tokenizer() {
+        return Optional.empty();
+    }
 
     /** Identifies the backend's build and weights, for {@code system_fingerprint}. */
     String systemFingerprint();

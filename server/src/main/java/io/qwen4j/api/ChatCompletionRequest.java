@@ -2,41 +2,32 @@ package io.qwen4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.List;
 import java.util.Set;
 
 /**
  * {@code POST /v1/chat/completions}, validated.
  *
- * @param messages            the chat, OpenAI message shapes (checked in depth when the backend renders it)
+ * @param messages            the chat, its messages and content parts checked
  * @param logprobs            -1: none; else the number of alternatives per token ({@code top_logprobs}, 0–20)
- * @param verbosity           {@code low}, {@code medium}, {@code high} or null; see {@link #VERBOSITY_INSTRUCTIONS}
+ * @param verbosity           {@code low}, {@code medium}, {@code high} or null
  * @param includeReasoning    whether {@code message.reasoning} is returned (OpenRouter's {@code include_reasoning},
  *                            {@code reasoning.exclude})
  * @param outputFormat        {@code response_format} / {@code structured_outputs}
  * @param tools               {@code tools}, {@code tool_choice}, {@code parallel_tool_calls}
+ * @param reasoningEffort     a reasoning-effort level asked for, or null
  */
-public record ChatCompletionRequest(String model, JsonNode messages, GenerationOptions options, int logprobs,
+public record ChatCompletionRequest(String model, List<ChatMessage> messages, GenerationOptions options, int logprobs,
                                     JsonNode chatTemplateKwargs, boolean addGenerationPrompt, String verbosity,
-                                    boolean includeReasoning, OutputFormat outputFormat, ToolUse tools) {
-
-    /**
-     * What {@code verbosity} does for a model with no native control: an instruction added to the system
-     * message (a system message is created when the chat has none). {@code medium} is the model's own default
-     * and adds nothing.
-     */
-    public static final java.util.Map<String, String> VERBOSITY_INSTRUCTIONS = java.util.Map.of(
-            "low", "Be concise: answer in as few words as the question allows.",
-            "high", "Be thorough: answer in full detail, with explanations and examples.");
+                                    boolean includeReasoning, OutputFormat outputFormat, ToolUse tools,
+                                    ReasoningEffort reasoningEffort) {
 
     private static final Set<String> VERBOSITY = Set.of("low", "medium", "high");
 
     public static ChatCompletionRequest parse(JsonNode body, boolean lenient) {
         RequestReader r = new RequestReader(body);
         String model = r.requiredString("model");
-        JsonNode messages = r.raw("messages");
-        if (messages == null) throw ApiException.invalid("messages", "'messages' is required");
-        if (!messages.isArray()) throw ApiException.invalid("messages", "'messages' must be an array of message objects");
-        if (messages.isEmpty()) throw ApiException.invalid("messages", "'messages' must contain at least one message");
+        List<ChatMessage> messages = ChatMessage.readAll(r.raw("messages"));
         GenerationOptions options = GenerationOptions.read(r, 1);
 
         Boolean logprobs = r.bool("logprobs");
@@ -51,17 +42,13 @@ public record ChatCompletionRequest(String model, JsonNode messages, GenerationO
         refuseIfPresent(r, "prediction", "predicted outputs are not supported");
         refuseIfPresent(r, "audio", "audio output is not supported");
         refuseIfPresent(r, "web_search_options", "web search is not supported");
-        refuseIfPresent(r, "reasoning_effort", "this model has no reasoning-effort control");
+        JsonNode effortNode = r.raw("reasoning_effort");
+        ReasoningEffort effort = effortNode == null || effortNode.isNull() ? null : new ReasoningEffort("reasoning_effort", effortNode.asText());
         JsonNode modalities = r.raw("modalities");
         if (modalities != null && !(modalities.isArray() && modalities.size() == 1 && "text".equals(modalities.get(0).asText(null)))) {
             throw ApiException.invalid("modalities", "only [\"text\"] output is supported");
         }
         OutputFormat outputFormat = OutputFormat.read(r);
-        if (!(outputFormat instanceof OutputFormat.Text) && tools.choice() != ToolUse.Choice.NONE) {
-            // One grammar per output: a tool call or a JSON document, not a choice between them.
-            throw ApiException.invalid(outputFormat.param(), "'" + outputFormat.param()
-                    + "' cannot be combined with tool calls; set tool_choice to \"none\" or drop the output format");
-        }
 
         String verbosity = r.string("verbosity");
         if (verbosity != null && !VERBOSITY.contains(verbosity)) {
@@ -81,7 +68,10 @@ public record ChatCompletionRequest(String model, JsonNode messages, GenerationO
                     case "enabled" -> {
                         if (!e.getValue().isBoolean()) throw ApiException.invalid("reasoning.enabled", "'reasoning.enabled' must be a boolean");
                     }
-                    default -> throw ApiException.invalid("reasoning." + e.getKey(), "'reasoning." + e.getKey() + "' is not supported by this model");
+                    case "effort", "max_tokens" -> {
+                        if (effort == null) effort = new ReasoningEffort("reasoning." + e.getKey(), e.getValue().asText());
+                    }
+                    default -> throw ApiException.invalid("reasoning." + e.getKey(), "'reasoning." + e.getKey() + "' is not a reasoning option");
                 }
             }
         }
@@ -91,7 +81,7 @@ public record ChatCompletionRequest(String model, JsonNode messages, GenerationO
         GenerationOptions.readNoOps(r);
         if (!lenient) refuseUnknown(r);
         return new ChatCompletionRequest(model, messages, options, Boolean.TRUE.equals(logprobs) ? (top == null ? 0 : top) : -1,
-                kwargs, addGenerationPrompt, verbosity, includeReasoning, outputFormat, tools);
+                kwargs, addGenerationPrompt, verbosity, includeReasoning, outputFormat, tools, effort);
     }
 
     static void refuseIfPresent(RequestReader r, String name, String why) {

@@ -10,8 +10,9 @@ import java.util.List;
  *
  * @param prompts  one entry per prompt: a {@code String} or an {@code int[]} of token ids
  * @param logprobs -1: none; else the number of alternatives per token (0–20)
+ * @param suffix   text to follow the completion (insertion), or null
  */
-public record CompletionRequest(String model, List<Object> prompts, GenerationOptions options, int logprobs) {
+public record CompletionRequest(String model, List<Object> prompts, GenerationOptions options, int logprobs, String suffix) {
 
     /** OpenAI's default for the legacy endpoint when {@code max_tokens} is absent. */
     public static final int DEFAULT_MAX_TOKENS = 16;
@@ -28,12 +29,12 @@ public record CompletionRequest(String model, List<Object> prompts, GenerationOp
         Integer logprobs = r.integer("logprobs", 0, 20);
         if (r.bool("echo", false)) throw ApiException.invalid("echo", "'echo' is not supported yet");
         String suffix = r.string("suffix");
-        if (suffix != null && !suffix.isEmpty()) throw ApiException.invalid("suffix", "'suffix' (insertion) is not supported by this model");
         Integer bestOf = r.integer("best_of", 1, GenerationOptions.MAX_N);
         if (bestOf != null && bestOf != options.n()) throw ApiException.invalid("best_of", "'best_of' must equal n (no server-side ranking)");
         GenerationOptions.readNoOps(r);
         if (!lenient) ChatCompletionRequest.refuseUnknown(r);
-        return new CompletionRequest(model, prompts, options, logprobs == null ? -1 : logprobs);
+        return new CompletionRequest(model, prompts, options, logprobs == null ? -1 : logprobs,
+                suffix == null || suffix.isEmpty() ? null : suffix);
     }
 
     private static List<Object> prompts(JsonNode p) {

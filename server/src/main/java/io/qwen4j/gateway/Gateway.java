@@ -1,7 +1,5 @@
 package io.qwen4j.gateway;
 
-import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
 import io.qwen4j.store.ApiKey;
 import io.qwen4j.store.ApiKeyStore;
 import io.qwen4j.store.Closing;
@@ -18,7 +16,6 @@ import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,26 +23,26 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The business side of the HTTP service: auth → rate limit → reserve credit → (the endpoint generates) →
- * settle usage and cost.
+ * The business side of the service, in plain methods (HTTP is the web layer's): {@link #authenticate} → {@link #limit}
+ * → {@link RequestAccount#reserve} credit → (the endpoint generates) → {@link Reservation#settle} usage and cost.
  *
  * <h2>The seam</h2>
  * <ol>
- *   <li>{@code ApiServer} calls {@link #install(JavalinConfig)} once inside {@code Javalin.create}. That adds a
- *   before-handler on every route but {@code /health} (API key → 401, requests per minute → 429, the
- *   {@code x-ratelimit-*} and {@code x-request-id} headers), an after-handler that fails any reservation an
- *   endpoint left open (so settle before the handler returns, or before the future given to
- *   {@code ctx.future} completes), the admin API ({@code /admin/keys…}, see {@link AdminApi}) and {@code GET /v1/usage}
- *   ({@link UsageApi}). Refusals are thrown as {@link io.qwen4j.api.ApiException}, rendered by ApiServer's
- *   exception mapper.</li>
+ *   <li>For every request but {@code /health}, the web layer calls {@link #authenticate} with the bearer secret
+ *   (401 for a bad key) and {@link #limit} (429 over the requests per minute), writes the rate-limit headers from
+ *   {@link RequestAccount#rateLimit()}, and once the handler has returned calls {@link RequestAccount#finish()},
+ *   which fails any reservation the endpoint left open. Refusals are thrown as
+ *   {@link io.qwen4j.api.ApiException}.</li>
  *   <li>A generating endpoint, once it knows the model and the prompt's tokens and before any work:
  * <pre>{@code
- * try (Reservation r = RequestAccount.of(ctx).reserve(model, promptTokens, maxTokens)) { // 402 / 403 / 429
+ * try (Reservation r = account.reserve(model, promptTokens, maxTokens)) {                // 402 / 403 / 429
  *     for (each token) r.progress(new Usage(promptTokens, cachedTokens, producedSoFar));   // optional, cheap
  *     BigDecimal cost = r.settle(new Usage(promptTokens, cachedTokens, completionTokens)); // usage.cost
  * } // a client disconnect: r.abort(produced); an error: r.fail(produced, message) or just let close() do it
  * }</pre></li>
  *   <li>Prices for {@code /v1/models} and {@code usage.cost}: {@link #prices()}{@code .of(model)}.</li>
+ *   <li>Key management and usage reports: {@link #requireAdmin}, {@link #callerKey}, {@link #keys()},
+ *   {@link #ledger()}.</li>
  * </ol>
  *
  * <h2>Who may call</h2>
@@ -172,54 +169,40 @@ public final class Gateway implements AutoCloseable {
         return unsettled.size();
     }
 
-    /** Registers the before/after handlers and the admin and usage routes; call once in Javalin.create. */
-    public void install(JavalinConfig config) {
-        config.routes.beforeMatched(this::admit);
-        config.routes.after(ctx -> {
-            RequestAccount account = ctx.attribute(RequestAccount.ATTRIBUTE);
-            if (account != null) account.finish();
-        });
-        if (keys != null) {
-            new AdminApi(this).install(config);
-            new UsageApi(this).install(config);
-        }
-    }
-
-    /** The before-handler: who is calling, and may they make another request this minute. */
-    private void admit(Context ctx) {
-        String path = ctx.path();
-        if (path.equals("/health") || path.startsWith(AdminApi.PREFIX) || path.equals(UsageApi.PATH)) return;
-        RequestAccount account = authenticate(ctx);
-        ctx.attribute(RequestAccount.ATTRIBUTE, account);
-        ctx.header("x-request-id", account.requestId());
-        Optional<ApiKey> key = account.key();
-        if (key.isEmpty()) return;
-        ApiKey k = key.get();
-        RateLimiter.Decision d = limiter.admitRequest(k.id(), k.rpm(), k.tpm());
-        RateLimitHeaders.write(ctx, d.status());
-        if (!d.admitted()) {
-            RateLimitHeaders.retryAfter(ctx, d.retryAfterMs());
-            throw Refusals.rateLimited("requests", "rate limit reached for requests per minute: limit " + k.rpm()
-                    + "; retry in " + RateLimiter.duration(d.retryAfterMs()));
-        }
-    }
-
-    /** The request's account: its key if it needs or brings one, else anonymous. Refuses bad keys with 401. */
-    RequestAccount authenticate(Context ctx) {
+    /**
+     * The request's account: its key if the server needs or the caller brings one, else anonymous. Refuses bad keys
+     * with 401.
+     *
+     * @param secret the bearer secret of the Authorization header, or null when none was sent
+     */
+    public RequestAccount authenticate(String secret) {
         byte[] id = new byte[12];
         ThreadLocalRandom.current().nextBytes(id);
         String requestId = "req_" + HexFormat.of().formatHex(id);
         if (keys == null || settings.noAuth() || !anyKeys()) {
             // Clients such as the OpenAI SDK always send some key; without auth it is ignored.
-            return new RequestAccount(this, null, requestId, ctx);
+            return new RequestAccount(this, null, requestId);
         }
-        ApiKey key = callerKey(ctx);
-        return new RequestAccount(this, key, requestId, ctx);
+        return new RequestAccount(this, callerKey(secret), requestId);
     }
 
-    /** The valid, unrevoked, unexpired key in the Authorization header; 401 otherwise. */
-    ApiKey callerKey(Context ctx) {
-        String secret = bearer(ctx);
+    /**
+     * Admits one more request this minute for the account's key; 429 when it has made its requests per minute.
+     * The decision (for the rate-limit headers) stays on the account either way.
+     */
+    public void limit(RequestAccount account) {
+        if (account.key().isEmpty()) return;
+        ApiKey k = account.key().get();
+        RateLimiter.Decision d = limiter.admitRequest(k.id(), k.rpm(), k.tpm());
+        account.limited(d);
+        if (!d.admitted()) {
+            throw Refusals.rateLimited("requests", "rate limit reached for requests per minute: limit " + k.rpm()
+                    + "; retry in " + RateLimiter.duration(d.retryAfterMs()));
+        }
+    }
+
+    /** The valid, unrevoked, unexpired key of this bearer secret (null: none sent); 401 otherwise. */
+    public ApiKey callerKey(String secret) {
         if (secret == null) {
             throw Refusals.invalidApiKey("you didn't provide an API key: send it as 'Authorization: Bearer sk-…'");
         }
@@ -230,9 +213,16 @@ public final class Gateway implements AutoCloseable {
         return key;
     }
 
-    /** Whether the request carries the admin key (compared in constant time). */
-    boolean isAdmin(Context ctx) {
-        String secret = bearer(ctx);
+    /** Refuses a bearer secret that is not the admin key: 403 when the admin API is off, else 401. */
+    public void requireAdmin(String secret) {
+        if (settings.adminKey() == null) {
+            throw Refusals.forbidden("admin_disabled", "the admin API is off: start the server with --admin-key or QWEN4J_ADMIN_KEY");
+        }
+        if (!isAdmin(secret)) throw Refusals.invalidApiKey("the admin API needs the admin key");
+    }
+
+    /** Whether a bearer secret is the admin key (compared in constant time). */
+    public boolean isAdmin(String secret) {
         return settings.adminKey() != null && secret != null && KeySecret.same(secret, settings.adminKey());
     }
 
@@ -241,24 +231,12 @@ public final class Gateway implements AutoCloseable {
         return keysExist;
     }
 
-    static String bearer(Context ctx) {
-        String h = ctx.header("Authorization");
-        if (h == null) return null;
-        h = h.strip();
-        if (h.regionMatches(true, 0, "Bearer ", 0, 7)) h = h.substring(7).strip();
-        return h.isEmpty() ? null : h;
-    }
-
     private static String masked(String secret) {
         return secret.length() <= 8 ? "***" : secret.substring(0, 6) + "…" + secret.substring(secret.length() - 4);
     }
 
     public PriceTable prices() {
         return settings.prices();
-    }
-
-    public Settings settings() {
-        return settings;
     }
 
     /** The key store, or null when unmetered. */
@@ -275,7 +253,7 @@ public final class Gateway implements AutoCloseable {
         return limiter;
     }
 
-    InstantSource clock() {
+    public InstantSource clock() {
         return settings.clock();
     }
 

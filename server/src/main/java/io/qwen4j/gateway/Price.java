@@ -1,5 +1,7 @@
 package io.qwen4j.gateway;
 
+import io.qwen4j.api.Usage;
+
 import java.math.BigDecimal;
 
 /**

@@ -1,7 +1,7 @@
 package io.qwen4j.gateway;
 
-import io.javalin.http.Context;
 import io.qwen4j.api.ApiException;
+import io.qwen4j.api.Usage;
 import io.qwen4j.store.ApiKey;
 import io.qwen4j.store.InsufficientBalanceException;
 import io.qwen4j.store.OpenRequest;
@@ -13,39 +13,40 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Who pays for one HTTP request: its API key (or nobody, on a server without auth), its request id, and the
- * reservations it opened. The gateway's before-handler attaches one to every request; endpoints get it with
- * {@link #of(Context)} and call {@link #reserve} once they know the model and the prompt's token count,
- * before any generation work:
+ * reservations it opened. {@link Gateway#authenticate} makes one per request; endpoints call {@link #reserve} once
+ * they know the model and the prompt's token count, before any generation work:
  * <pre>{@code
- * try (Reservation r = RequestAccount.of(ctx).reserve(model, promptTokens, maxTokens)) {  // 402/403/429 here
+ * try (Reservation r = account.reserve(model, promptTokens, maxTokens)) {                 // 402/403/429 here
  *     ... generate, calling r.progress(new Usage(prompt, cached, producedSoFar)) as tokens come ...
  *     BigDecimal cost = r.settle(new Usage(prompt, cached, completion));      // or r.abort(produced) on disconnect
  * }                                                                           // close(): fail with the last progress
  * }</pre>
  */
 public final class RequestAccount {
-    static final String ATTRIBUTE = "qwen4j.gateway.account";
-
     private final Gateway gateway;
     private final ApiKey key;
     private final String requestId;
     private final long startedAtNanos = System.nanoTime();
-    private final Context ctx;
+    private volatile RateLimiter.Decision rateLimit;
     private final List<Reservation> open = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger reservations = new java.util.concurrent.atomic.AtomicInteger();
 
-    RequestAccount(Gateway gateway, ApiKey key, String requestId, Context ctx) {
+    RequestAccount(Gateway gateway, ApiKey key, String requestId) {
         this.gateway = gateway;
         this.key = key;
         this.requestId = requestId;
-        this.ctx = ctx;
     }
 
-    /** The account the gateway attached to this request. */
-    public static RequestAccount of(Context ctx) {
-        RequestAccount account = ctx.attribute(ATTRIBUTE);
-        if (account == null) throw new IllegalStateException("no gateway on " + ctx.path() + ": Gateway.install was not called");
-        return account;
+    /**
+     * The latest rate-limit decision for this request ({@link Gateway#limit}, {@link #reserve}): what the
+     * {@code x-ratelimit-*} headers report, and when refused, the wait. Empty for a key without limits checked.
+     */
+    public Optional<RateLimiter.Decision> rateLimit() {
+        return Optional.ofNullable(rateLimit);
+    }
+
+    void limited(RateLimiter.Decision d) {
+        rateLimit = d;
     }
 
     /** The caller's key; empty for anonymous requests (no auth). */
@@ -89,9 +90,8 @@ public final class RequestAccount {
                         + " this key's limit of " + key.tpm() + " tokens per minute; lower max_tokens");
             }
             RateLimiter.Decision d = gateway.limiter().admitTokens(key.id(), key.rpm(), key.tpm(), wanted);
-            RateLimitHeaders.write(ctx, d.status());
+            rateLimit = d;
             if (!d.admitted()) {
-                RateLimitHeaders.retryAfter(ctx, d.retryAfterMs());
                 throw Refusals.rateLimited("tokens", "rate limit reached for tokens per minute: limit " + key.tpm() + ", remaining "
                         + d.status().tokensRemaining() + ", requested " + wanted + "; retry in " + RateLimiter.duration(d.retryAfterMs()));
             }
@@ -135,8 +135,8 @@ public final class RequestAccount {
         if (key != null && grant != null) gateway.limiter().correct(key.id(), grant, usage.totalTokens());
     }
 
-    /** Fails whatever the endpoint left open (called after the handler), so no hold outlives its request. */
-    void finish() {
+    /** Fails whatever the endpoint left open (call it once the handler has returned), so no hold outlives its request. */
+    public void finish() {
         for (Reservation r : open) {
             try {
                 r.close();

@@ -1,5 +1,6 @@
 package io.qwen4j.gateway;
 
+import io.qwen4j.api.Usage;
 import io.qwen4j.store.Closing;
 import io.qwen4j.store.UsageLedger;
 import io.qwen4j.store.UsageStatus;
@@ -61,19 +62,9 @@ public final class Reservation implements AutoCloseable {
         return model;
     }
 
-    /** The prices this request is billed at (for {@code usage.cost} and the like). */
-    public Price price() {
-        return price;
-    }
-
     /** The credit held for the worst case. */
     public BigDecimal hold() {
         return hold;
-    }
-
-    /** What a usage would cost if the request succeeded with it. */
-    public BigDecimal costOf(Usage usage) {
-        return price.cost(usage);
     }
 
     /** The cost charged, once ended (null before). */

@@ -1,5 +1,6 @@
 package io.qwen4j.gateway;
 
+import io.qwen4j.api.Usage;
 import io.qwen4j.store.Closing;
 import io.qwen4j.store.Node;
 import io.qwen4j.store.NodeRegistry;

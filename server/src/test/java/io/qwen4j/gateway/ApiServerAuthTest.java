@@ -2,6 +2,7 @@ package io.qwen4j.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.api.ModelCatalogue;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.local.LocalBackend;
@@ -40,7 +41,7 @@ class ApiServerAuthTest {
              LocalModel loaded = LocalModel.load(model, null, null);
              LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(1, 512, 4, 512, PagedKvCache.Storage.F32), 1);
              Gateway gateway = Gateway.open(db, Gateway.Settings.defaults());
-             ApiServer server = new ApiServer(backend, ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
+             ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
             int port = server.port();
             assertThat(post(port, "/tokenize", null).statusCode()).as("no keys yet: local open mode").isEqualTo(200);
 
@@ -74,7 +75,7 @@ class ApiServerAuthTest {
              LocalModel loaded = LocalModel.load(model, null, java.util.List.of(name));
              LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(2, 512, 4, 512, PagedKvCache.Storage.F32), 1);
              Gateway gateway = Gateway.open(db, Gateway.Settings.defaults());
-             ApiServer server = new ApiServer(backend, ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
+             ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
             KeySecret k = KeySecret.generate();
             var key = gateway.keys().create(new NewApiKey("buyer", new BigDecimal("0.001"), "CNY", null, null, null, null), k.hash(), k.prefix(), Instant.now());
             String body = "{\"model\": \"" + name + "\", \"max_tokens\": 8, \"messages\": [{\"role\": \"user\", \"content\": \"你好\"}]}";
@@ -120,7 +121,7 @@ class ApiServerAuthTest {
              LocalModel loaded = LocalModel.load(model, null, java.util.List.of("m"));
              LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(1, 512, 4, 512, PagedKvCache.Storage.F32), 1);
              Gateway gateway = Gateway.open(db, Gateway.Settings.defaults().withPrices(prices));
-             ApiServer server = new ApiServer(backend, ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
+             ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
             KeySecret k = KeySecret.generate();
             var key = gateway.keys().create(new NewApiKey("buyer", new BigDecimal("1"), "CNY", null, null, null, null), k.hash(), k.prefix(), Instant.now());
             String body = "{\"model\": \"m\", \"max_tokens\": 4, \"messages\": [{\"role\": \"system\", \"content\": \"You answer questions"

@@ -1,5 +1,6 @@
 package io.qwen4j.gateway;
 
+import io.qwen4j.api.Usage;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.qwen4j.api.ApiException;
 import io.qwen4j.api.ErrorBody;
+import io.qwen4j.api.Usage;
 import io.qwen4j.store.Database;
+import io.qwen4j.web.GatewayRoutes;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -17,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * An HTTP server with the gateway installed exactly as ApiServer does it, and a {@code /simulate} endpoint that
+ * An HTTP server with the gateway installed exactly as ApiServer does it ({@link GatewayRoutes}), and a {@code /simulate} endpoint that
  * plays a generating endpoint through the seam (the real ones live on the API branch):
  * {@code {"model", "prompt", "cached", "completion", "max_tokens", "outcome": ok|abort|fail|throw|hang}}.
  * {@code GET /whoami} is a non-generating endpoint (like /tokenize): auth and requests-per-minute only.
@@ -36,13 +38,13 @@ final class TestServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
-            gateway.install(config);
+            GatewayRoutes.install(config, gateway);
             config.routes.post("/simulate", ctx -> {
                 JsonNode b = JSON.readTree(ctx.body());
                 int prompt = b.path("prompt").asInt(), completion = b.path("completion").asInt();
                 Usage usage = new Usage(prompt, b.path("cached").asInt(), completion);
                 ObjectNode out = JSON.createObjectNode();
-                try (Reservation r = RequestAccount.of(ctx).reserve(b.path("model").asText(), prompt, b.path("max_tokens").asInt())) {
+                try (Reservation r = GatewayRoutes.reserve(ctx, b.path("model").asText(), prompt, b.path("max_tokens").asInt())) {
                     CountDownLatch g = gate;
                     if (g != null) g.await();
                     BigDecimal cost = switch (b.path("outcome").asText("ok")) {
@@ -66,7 +68,7 @@ final class TestServer implements AutoCloseable {
                 }
                 ctx.contentType("application/json").result(JSON.writeValueAsString(out));
             });
-            config.routes.get("/whoami", ctx -> ctx.result(RequestAccount.of(ctx).key().map(k -> k.name()).orElse("anonymous")));
+            config.routes.get("/whoami", ctx -> ctx.result(GatewayRoutes.account(ctx).key().map(k -> k.name()).orElse("anonymous")));
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) ->
                     error(ctx, new ApiException(500, "server_error", null, null, "internal error: " + e)));

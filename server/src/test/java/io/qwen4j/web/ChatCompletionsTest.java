@@ -166,7 +166,7 @@ class ChatCompletionsTest {
         assertThat(r.get("id").asText()).startsWith("cmpl-");
         assertThat(r.get("object").asText()).isEqualTo("text_completion");
         assertThat(r.get("choices")).hasSize(2);
-        int[] ids = s.backend.tokenize("Once upon", true);
+        int[] ids = s.model.tokenize("Once upon", true);
         JsonNode byIds = s.post("/v1/completions", "{\"model\": \"tiny\", \"prompt\": " + TestServer.JSON.writeValueAsString(ids)
                 + ", \"temperature\": 0, \"max_tokens\": 5, \"logprobs\": 2}").body();
         assertThat(byIds.get("choices").get(0).get("text")).isEqualTo(r.get("choices").get(0).get("text"));

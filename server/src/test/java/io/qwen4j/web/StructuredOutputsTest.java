@@ -122,7 +122,7 @@ class StructuredOutputsTest {
             ObjectNode body = request(seed);
             body.putObject("response_format").put("type", "json_object");
             ObjectNode bias = body.putObject("logit_bias");
-            for (String closer : List.of("\"", "}", "]")) for (int id : s.backend.tokenize(closer, false)) bias.put(Integer.toString(id), 8);
+            for (String closer : List.of("\"", "}", "]")) for (int id : s.model.tokenize(closer, false)) bias.put(Integer.toString(id), 8);
             TestServer.Answer a = s.post("/v1/chat/completions", body);
             assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
             String content = a.body().get("choices").get(0).get("message").get("content").asText();

@@ -145,7 +145,7 @@ class ToolCallsTest {
         for (long seed : SEEDS) {
             ObjectNode none = request(tools, TestServer.JSON.getNodeFactory().textNode("none"), seed).put("max_tokens", 40);
             // Bias toward the call token: "none" must still never produce one.
-            none.putObject("logit_bias").put(Integer.toString(s.backend.tokenize("<tool_call>", true)[0]), 100);
+            none.putObject("logit_bias").put(Integer.toString(s.model.tokenize("<tool_call>", true)[0]), 100);
             TestServer.Answer a = s.post("/v1/chat/completions", none);
             assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
             JsonNode m = a.body().get("choices").get(0).get("message");
@@ -155,7 +155,7 @@ class ToolCallsTest {
 
             // One call at most, else the bias would make it call again and again.
             ObjectNode auto = request(tools, TestServer.JSON.getNodeFactory().textNode("auto"), seed).put("max_tokens", 200).put("parallel_tool_calls", false);
-            auto.putObject("logit_bias").put(Integer.toString(s.backend.tokenize("<tool_call>", true)[0]), 100);
+            auto.putObject("logit_bias").put(Integer.toString(s.model.tokenize("<tool_call>", true)[0]), 100);
             a = s.post("/v1/chat/completions", auto);
             assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
             JsonNode c = a.body().get("choices").get(0);
@@ -214,7 +214,7 @@ class ToolCallsTest {
         TestServer.Answer a = s.post("/tokenize", body);
         assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
         int[] ids = TestServer.JSON.convertValue(a.body().get("tokens"), int[].class);
-        String prompt = s.backend.detokenize(ids);
+        String prompt = s.model.detokenize(ids);
         assertThat(prompt).contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"")
                 .contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"unit\": \"c\"}}\n</tool_call>")
                 .contains("<|im_start|>user\n<tool_response>\n18 degrees\n</tool_response><|im_end|>");

@@ -1,4 +1,4 @@
-package io.qwen4j.gateway;
+package io.qwen4j.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.qwen4j.api.ApiException;
+import io.qwen4j.gateway.DateArgument;
+import io.qwen4j.gateway.Gateway;
+import io.qwen4j.gateway.MoneyJson;
 import io.qwen4j.store.ApiKey;
 import io.qwen4j.store.Money;
 import io.qwen4j.store.UsageTotals;
@@ -39,7 +42,7 @@ final class UsageApi {
 
     private void usage(Context ctx) throws IOException {
         Long keyId;
-        if (gateway.isAdmin(ctx)) {
+        if (gateway.isAdmin(GatewayRoutes.bearer(ctx))) {
             String k = ctx.queryParam("key_id");
             try {
                 keyId = k == null || k.isBlank() ? null : Long.parseLong(k);
@@ -47,7 +50,7 @@ final class UsageApi {
                 throw ApiException.invalid("key_id", "'key_id' must be a key's numeric id");
             }
         } else {
-            ApiKey key = gateway.callerKey(ctx);
+            ApiKey key = gateway.callerKey(GatewayRoutes.bearer(ctx));
             keyId = key.id();
         }
         Instant to = instant(ctx, "to", true, gateway.clock().instant().plusMillis(1));

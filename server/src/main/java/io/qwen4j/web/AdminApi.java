@@ -1,4 +1,4 @@
-package io.qwen4j.gateway;
+package io.qwen4j.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.qwen4j.api.ApiException;
+import io.qwen4j.gateway.ApiKeyJson;
+import io.qwen4j.gateway.DateArgument;
+import io.qwen4j.gateway.Gateway;
+import io.qwen4j.gateway.KeySecret;
+import io.qwen4j.gateway.MoneyJson;
 import io.qwen4j.store.ApiKey;
 import io.qwen4j.store.InvalidFieldException;
 import io.qwen4j.store.NewApiKey;
@@ -78,10 +83,7 @@ final class AdminApi {
     }
 
     private void admin(Context ctx) {
-        if (gateway.settings().adminKey() == null) {
-            throw Refusals.forbidden("admin_disabled", "the admin API is off: start the server with --admin-key or QWEN4J_ADMIN_KEY");
-        }
-        if (!gateway.isAdmin(ctx)) throw Refusals.invalidApiKey("the admin API needs the admin key");
+        gateway.requireAdmin(GatewayRoutes.bearer(ctx));
     }
 
     private ApiKey key(Context ctx) {
