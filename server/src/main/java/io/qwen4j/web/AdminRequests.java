@@ -1,7 +1,8 @@
-package io.qwen4j.gateway;
+package io.qwen4j.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.api.ApiException;
+import io.qwen4j.gateway.DateArgument;
 import io.qwen4j.store.InvalidFieldException;
 import io.qwen4j.store.Money;
 import io.qwen4j.store.NewApiKey;
