@@ -93,6 +93,15 @@ public final class Reservation implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code tokens} more completion tokens have reached the client: the progress a crash must not lose (the
+     * prompt counted whole, its cached part unknown until the end).
+     */
+    public void delivered(int tokens) {
+        Usage before = soFar;
+        progress(new Usage(before.promptTokens(), before.cachedTokens(), before.completionTokens() + tokens));
+    }
+
     /** The request succeeded with {@code usage}: charges all of it. @return the cost charged */
     public BigDecimal settle(Usage usage) {
         return end(UsageStatus.OK, usage, null);

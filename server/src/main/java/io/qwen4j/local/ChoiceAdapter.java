@@ -25,6 +25,7 @@ final class ChoiceAdapter implements TokenListener {
     private final ReasoningSplitter splitter; // null: completions, no reasoning split
     private final ToolCallParser toolCalls; // null: no tool call possible, the answer is all content
     private int reasoningTokens;
+    private int tokensNotYetSent; // generated, their text still held back (stop strings, UTF-8, tags)
 
     /**
      * @param logprobs  -1: none; else alternatives per token
@@ -54,6 +55,7 @@ final class ChoiceAdapter implements TokenListener {
             }
             lps = List.of(entry(token.id(), token.logprob(), top));
         }
+        tokensNotYetSent++;
         deliver(token.text(), lps, true);
     }
 
@@ -79,7 +81,9 @@ final class ChoiceAdapter implements TokenListener {
     }
 
     private void send(ChoiceDelta d) {
-        if (!d.isEmpty()) run.listener.onDelta(index, d);
+        if (d.isEmpty()) return;
+        run.listener.onDelta(index, d.withTokens(tokensNotYetSent));
+        tokensNotYetSent = 0;
     }
 
     @Override

@@ -157,6 +157,7 @@ final class GenerationResponder {
                         json.send(out, format.deltaChunk(d.choice(), d.delta()));
                         out.flush();
                         lastWrite = System.nanoTime();
+                        if (d.delta().tokens() > 0) events.reservation().delivered(d.delta().tokens());
                     }
                     case GenerationEvents.End end -> {
                         json.send(out, format.endChunk(end.choice(), end.end()));
