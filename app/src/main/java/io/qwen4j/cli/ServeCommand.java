@@ -143,6 +143,14 @@ final class ServeCommand implements Callable<Integer> {
             }
         };
         if (storage == null) return 2;
+        if (adminKey != null && !adminKey.isBlank()) {
+            try {
+                Gateway.checkAdminKey(adminKey);
+            } catch (IllegalArgumentException e) {
+                System.err.println("qwen4j: --admin-key / QWEN4J_ADMIN_KEY: " + e.getMessage());
+                return 2;
+            }
+        }
         if (model == null) {
             // Like Ollama and llama.cpp's -hf: a first run fetches the default model, later runs find it in the cache.
             ModelCache.Pulled pulled = new ModelCache(ModelCache.defaultRoot(), HuggingFaceHub.fromEnvironment())

@@ -83,8 +83,11 @@ public final class Gateway implements AutoCloseable {
             return new Settings(prices, n, adminKey, clock, heartbeat, staleAfter);
         }
 
+        /** Refuses (IllegalArgumentException) a weak admin key; null or blank turns the admin API off. */
         public Settings withAdminKey(String k) {
-            return new Settings(prices, noAuth, k == null || k.isBlank() ? null : k, clock, heartbeat, staleAfter);
+            String key = k == null || k.isBlank() ? null : k;
+            if (key != null) checkAdminKey(key);
+            return new Settings(prices, noAuth, key, clock, heartbeat, staleAfter);
         }
 
         public Settings withClock(InstantSource c) {
@@ -101,6 +104,7 @@ public final class Gateway implements AutoCloseable {
     private final UsageLedger ledger;
     private final NodeRegistry nodes;
     private final RateLimiter limiter;
+    private final AuthFailures authFailures;
     private final String nodeId;
     private final ScheduledExecutorService heartbeat;
     private final ReservationRecovery recovery;
@@ -110,6 +114,7 @@ public final class Gateway implements AutoCloseable {
     private Gateway(Database db, Settings settings) {
         this.settings = settings;
         this.limiter = new RateLimiter(settings.clock());
+        this.authFailures = new AuthFailures(settings.clock());
         this.nodeId = UUID.randomUUID().toString();
         if (db == null) {
             keys = null;
@@ -169,13 +174,28 @@ public final class Gateway implements AutoCloseable {
         return unsettled.size();
     }
 
+    /** The shortest admin key accepted, and the fewest distinct characters in it. */
+    public static final int ADMIN_KEY_MIN_LENGTH = 32, ADMIN_KEY_MIN_DISTINCT = 10;
+
+    /**
+     * Refuses an admin key that could be guessed: shorter than 32 characters or with fewer than 10 distinct ones
+     * ({@code openssl rand -hex 32} gives a good one).
+     */
+    public static void checkAdminKey(String key) {
+        if (key.length() < ADMIN_KEY_MIN_LENGTH || key.chars().distinct().count() < ADMIN_KEY_MIN_DISTINCT) {
+            throw new IllegalArgumentException("the admin key is too weak: it needs at least " + ADMIN_KEY_MIN_LENGTH
+                    + " characters, " + ADMIN_KEY_MIN_DISTINCT + " of them distinct (e.g. the output of 'openssl rand -hex 32')");
+        }
+    }
+
     /**
      * The request's account: its key if the server needs or the caller brings one, else anonymous. Refuses bad keys
-     * with 401.
+     * with 401, and a client address that failed too often lately with 429.
      *
      * @param secret the bearer secret of the Authorization header, or null when none was sent
+     * @param client the caller's address, for throttling and logging failures
      */
-    public RequestAccount authenticate(String secret) {
+    public RequestAccount authenticate(String secret, String client) {
         byte[] id = new byte[12];
         ThreadLocalRandom.current().nextBytes(id);
         String requestId = "req_" + HexFormat.of().formatHex(id);
@@ -183,7 +203,7 @@ public final class Gateway implements AutoCloseable {
             // Clients such as the OpenAI SDK always send some key; without auth it is ignored.
             return new RequestAccount(this, null, requestId);
         }
-        return new RequestAccount(this, callerKey(secret), requestId);
+        return new RequestAccount(this, callerKey(secret, client), requestId);
     }
 
     /**
@@ -201,24 +221,38 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The valid, unrevoked, unexpired key of this bearer secret (null: none sent); 401 otherwise. */
-    public ApiKey callerKey(String secret) {
+    /**
+     * The valid, unrevoked, unexpired key of this bearer secret (null: none sent); 401 otherwise, never echoing
+     * the secret; 429 for a client address that failed too often lately.
+     */
+    public ApiKey callerKey(String secret, String client) {
         if (secret == null) {
             throw Refusals.invalidApiKey("you didn't provide an API key: send it as 'Authorization: Bearer sk-…'");
         }
-        ApiKey key = keys.findBySecretHash(KeySecret.hash(secret)).orElseThrow(() ->
-                Refusals.invalidApiKey("incorrect API key provided: " + masked(secret)));
+        authFailures.check(client);
+        ApiKey key = keys.findBySecretHash(KeySecret.hash(secret)).orElse(null);
+        if (key == null) {
+            authFailures.failed(client, "unknown API key");
+            throw Refusals.invalidApiKey("incorrect API key provided");
+        }
         if (key.revoked()) throw Refusals.invalidApiKey("the API key " + key.prefix() + "… has been revoked");
         if (key.expiredAt(settings.clock().instant())) throw Refusals.invalidApiKey("the API key " + key.prefix() + "… has expired");
         return key;
     }
 
-    /** Refuses a bearer secret that is not the admin key: 403 when the admin API is off, else 401. */
-    public void requireAdmin(String secret) {
+    /**
+     * Refuses a bearer secret that is not the admin key: 403 when the admin API is off, else 401 (logged), and 429
+     * for a client address that failed too often lately.
+     */
+    public void requireAdmin(String secret, String client) {
         if (settings.adminKey() == null) {
             throw Refusals.forbidden("admin_disabled", "the admin API is off: start the server with --admin-key or QWEN4J_ADMIN_KEY");
         }
-        if (!isAdmin(secret)) throw Refusals.invalidApiKey("the admin API needs the admin key");
+        authFailures.check(client);
+        if (!isAdmin(secret)) {
+            authFailures.failed(client, "not the admin key");
+            throw Refusals.invalidApiKey("the admin API needs the admin key");
+        }
     }
 
     /** Whether a bearer secret is the admin key (compared in constant time). */
@@ -229,10 +263,6 @@ public final class Gateway implements AutoCloseable {
     private boolean anyKeys() {
         if (!keysExist) keysExist = keys.any(); // latches: keys are never deleted
         return keysExist;
-    }
-
-    private static String masked(String secret) {
-        return secret.length() <= 8 ? "***" : secret.substring(0, 6) + "…" + secret.substring(secret.length() - 4);
     }
 
     public PriceTable prices() {

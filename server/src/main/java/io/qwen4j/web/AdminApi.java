@@ -83,7 +83,7 @@ final class AdminApi {
     }
 
     private void admin(Context ctx) {
-        gateway.requireAdmin(GatewayRoutes.bearer(ctx));
+        gateway.requireAdmin(GatewayRoutes.bearer(ctx), ctx.ip());
     }
 
     private ApiKey key(Context ctx) {

@@ -54,7 +54,7 @@ public final class GatewayRoutes {
     private static void admit(Context ctx, Gateway gateway) {
         String path = ctx.path();
         if (path.equals("/health") || path.startsWith(AdminApi.PREFIX) || path.equals(UsageApi.PATH)) return;
-        RequestAccount account = gateway.authenticate(bearer(ctx));
+        RequestAccount account = gateway.authenticate(bearer(ctx), ctx.ip());
         ctx.attribute(ATTRIBUTE, account);
         ctx.header("x-request-id", account.requestId());
         try {

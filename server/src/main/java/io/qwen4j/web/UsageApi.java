@@ -50,7 +50,7 @@ final class UsageApi {
                 throw ApiException.invalid("key_id", "'key_id' must be a key's numeric id");
             }
         } else {
-            ApiKey key = gateway.callerKey(GatewayRoutes.bearer(ctx));
+            ApiKey key = gateway.callerKey(GatewayRoutes.bearer(ctx), ctx.ip());
             keyId = key.id();
         }
         Instant to = instant(ctx, "to", true, gateway.clock().instant().plusMillis(1));

@@ -196,4 +196,39 @@ class AdminInputTest {
     private static String shorten(CharSequence text) {
         return text.length() <= 200 ? text.toString() : text.subSequence(0, 200) + "…";
     }
+
+    @Test
+    void weakAdminKeysAreRefused() {
+        for (String weak : new String[] {"admin-secret-123", "a".repeat(64), "0123456789".repeat(3)}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Gateway.Settings.defaults().withAdminKey(weak))
+                    .as(weak).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too weak");
+        }
+        Gateway.Settings.defaults().withAdminKey(ADMIN);
+    }
+
+    @Test
+    void failedAuthenticationsAreLoggedThrottledAndNeverEchoed() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuthFailures.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try (Fixture f = new Fixture("sqlite")) {
+            f.create("{\"name\": \"someone\"}"); // keys exist: model endpoints need one
+            TestServer.Reply echo = f.server.send("GET", "/whoami", ADMIN, null);
+            assertThat(echo.status()).isEqualTo(401);
+            for (int i = 0; i + 4 <= ADMIN.length(); i++) {
+                assertThat(echo.raw().body()).as("no part of the secret is echoed").doesNotContain(ADMIN.substring(i, i + 4));
+            }
+            for (int i = 1; i < AuthFailures.MAX_FAILURES; i++) {
+                assertThat(f.server.send("GET", "/admin/keys", "wrong-admin-key-" + i, null).status()).isEqualTo(401);
+            }
+            TestServer.Reply throttled = f.server.send("GET", "/admin/keys", ADMIN, null);
+            assertThat(throttled.status()).as("even the right key waits once an address failed too often").isEqualTo(429);
+            assertThat(throttled.body().path("error").path("message").asText()).contains("too many failed authentications");
+            assertThat(logged.list).hasSize(AuthFailures.MAX_FAILURES);
+            assertThat(logged.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("127.0.0.1").doesNotContain("wrong-admin-key"));
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
 }

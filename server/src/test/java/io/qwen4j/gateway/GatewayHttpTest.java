@@ -30,7 +30,7 @@ class GatewayHttpTest {
             {"currency": "CNY", "models": {
               "m": {"input": "0.0045", "cached_input": "0.0018", "output": "0.014"},
               "cheap": {"input": "0.0000001", "output": "0.0000003"}}}""");
-    static final String ADMIN = "admin-secret-for-tests";
+    static final String ADMIN = "test-admin-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 
     private static final class Fixture implements AutoCloseable {
         final ManualClock clock = new ManualClock(T0);
