@@ -1,5 +1,11 @@
-package io.qwen4j.engine;
+package io.qwen4j.benchmark;
 
+import io.qwen4j.engine.Completion;
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.engine.GeneratedToken;
+import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.Scheduler;
+import io.qwen4j.engine.TokenListener;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
