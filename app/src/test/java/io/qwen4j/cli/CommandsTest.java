@@ -58,7 +58,7 @@ class CommandsTest {
     void benchWithUrlLoadTestsARunningServerOverHttp() throws Exception {
         io.qwen4j.local.LocalModel model = io.qwen4j.local.LocalModel.load(testdata("models/qwen3vl-tiny-Q8_0.gguf"), null, java.util.List.of("tiny"));
         io.qwen4j.local.LocalBackend backend = io.qwen4j.local.LocalBackend.start(model, null,
-                new io.qwen4j.engine.EngineConfig(4, 256, 8, 512, io.qwen4j.kv.PagedKvCache.Storage.F16), 2);
+                io.qwen4j.engine.EngineConfig.builder(256).parallel(4).maxQueued(8).stepTokenBudget(512).kvStorage(io.qwen4j.kv.PagedKvCache.Storage.F16).build(), 2);
         io.qwen4j.web.ApiServer server = new io.qwen4j.web.ApiServer(backend, io.qwen4j.web.ApiServer.Options.defaults()).start("127.0.0.1", 0);
         try {
             Run r = run("bench", "--url", "http://127.0.0.1:" + server.port(), "--concurrency", "1,4", "--prompt", "16", "--gen", "6", "--json");

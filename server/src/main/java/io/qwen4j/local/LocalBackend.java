@@ -21,7 +21,6 @@ import io.qwen4j.api.Usage;
 import io.qwen4j.engine.Completion;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.engine.EngineOverloadedException;
-import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GeneratedToken;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.Handle;
@@ -369,8 +368,9 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
                 o.logitBias(), seed);
         // A constrained output ends when its grammar says so: min_tokens does not apply.
         int minTokens = o.minTokens() == null || mask != null ? 0 : Math.min(o.minTokens(), maxTokens);
-        return new GenerationRequest(prompt, sampling, maxTokens, minTokens, o.stop(), new HashSet<>(o.stopTokenIds()),
-                o.ignoreEos(), logprobs, o.skipSpecialTokens(), mask);
+        return GenerationRequest.builder(prompt, maxTokens).sampling(sampling).minTokens(minTokens).stop(o.stop())
+                .stopTokenIds(new HashSet<>(o.stopTokenIds())).ignoreEos(o.ignoreEos()).logprobs(logprobs)
+                .skipSpecialTokens(o.skipSpecialTokens()).constraint(mask).build();
     }
 
     private GenerationStream submit(Run run, List<GenerationRequest> jobs, List<TokenListener> listeners) {
@@ -500,13 +500,12 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
                 ReasoningSplitter.Parts rest = splitter.finish();
                 emit(rest.content(), rest.reasoning(), List.of());
             }
-            String finish = c.reason().openAiName();
             if (toolCalls != null) {
                 ToolCallParser.Parts rest = toolCalls.finish();
                 send(new ChoiceDelta(rest.content(), "", List.of(), rest.calls()));
-                if (toolCalls.calls() > 0 && c.reason() == FinishReason.STOP) finish = "tool_calls";
             }
-            run.ended(index, new ChoiceEnd(finish, c.nativeReason(), c.stopReason()), c.completionTokens(), reasoningTokens, c.cachedTokens());
+            ChoiceEnd end = ChoiceEnding.of(c.reason(), toolCalls != null && toolCalls.calls() > 0);
+            run.ended(index, end, c.completionTokens(), reasoningTokens, c.cachedTokens());
         }
 
         @Override
