@@ -139,6 +139,9 @@ class CommandsTest {
         Run tooLong = run("serve", "--model", model, "--ctx-size", "100000", "--port", "0");
         assertThat(tooLong.exitCode()).isEqualTo(1);
         assertThat(tooLong.stderr()).contains("--ctx-size 100000 exceeds the model's context length 4096");
+        Run noSlot = run("serve", "--model", model, "--parallel", "0", "--port", "0");
+        assertThat(noSlot.exitCode()).isEqualTo(1);
+        assertThat(noSlot.stderr()).contains("--parallel must be >= 1: 0");
         Run badType = run("serve", "--model", model, "--kv-cache-type", "q4", "--port", "0");
         assertThat(badType.exitCode()).isEqualTo(2);
         assertThat(badType.stderr()).contains("--kv-cache-type must be f16, bf16 or f32");
@@ -153,5 +156,20 @@ class CommandsTest {
         Run missing = run("serve", "--model", model, "--mmproj", "no-such-mmproj.gguf", "--port", "0");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.stderr()).contains("--mmproj no-such-mmproj.gguf");
+    }
+
+    @Test
+    void serveNamesTheEnginesSettingsByTheirFlags() {
+        assertThat(ServeCommand.inFlagNames("lower contextSize (at most 12 fits at this parallel), parallel, or use kvStorage f16/bf16"))
+                .isEqualTo("lower --ctx-size (at most 12 fits at this --parallel), --parallel, or use --kv-cache-type f16/bf16");
+        assertThat(ServeCommand.inFlagNames("maxQueued must be >= 0: -1; stepTokenBudget must be >= 1"))
+                .isEqualTo("--max-queue must be >= 0: -1; --batch-tokens must be >= 1");
+    }
+
+    @Test
+    void versionNamesTheBuild() {
+        Run v = run("--version");
+        assertThat(v.exitCode()).isZero();
+        assertThat(new String(v.stdout(), StandardCharsets.UTF_8)).startsWith("qwen4j " + io.qwen4j.engine.BuildInfo.current().version() + " (commit ");
     }
 }
