@@ -196,6 +196,31 @@ class SchedulerTest {
     }
 
     @Test
+    void aStopTokenIdEndsTheSequenceOnlyAfterMinTokens() throws Exception {
+        int[] p = prompt("Count from one to ten");
+        try (Scheduler s = scheduler(config(2))) {
+            Collector free = new Collector();
+            s.submit(GenerationRequest.builder(p, 12).ignoreEos(true).build(), free);
+            free.await();
+            int third = free.ids()[2];
+            int firstAt = 0;
+            while (free.ids()[firstAt] != third) firstAt++;
+
+            Collector stopped = new Collector();
+            s.submit(GenerationRequest.builder(p, 12).ignoreEos(true).stopTokenIds(java.util.Set.of(third)).build(), stopped);
+            assertThat(stopped.await().reason()).isEqualTo(new FinishReason.StopToken(third));
+            assertThat(stopped.ids()).hasSize(firstAt + 1);
+            assertThat(stopped.tokens.getLast().ending()).isTrue();
+
+            // Before min_tokens the stop token cannot be picked: the sequence runs to its limit.
+            Collector held = new Collector();
+            s.submit(GenerationRequest.builder(p, 12).ignoreEos(true).stopTokenIds(java.util.Set.of(third)).minTokens(12).build(), held);
+            assertThat(held.await().reason()).isEqualTo(new FinishReason.MaxTokens());
+            assertThat(held.ids()).hasSize(12).doesNotContain(third);
+        }
+    }
+
+    @Test
     void endOfGenerationTokenStopsUnlessIgnored() throws Exception {
         int eos = tokenizer.eosId();
         SamplingParams forceEos = new SamplingParams(0f, 0, 1, 0, 0, 1f, 0f, 0f, Map.of(eos, 100f), 0);
