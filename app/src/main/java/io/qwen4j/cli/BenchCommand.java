@@ -1,11 +1,12 @@
 package io.qwen4j.cli;
 
-import io.qwen4j.engine.PrefixCacheBenchmark;
-import io.qwen4j.engine.ServingBenchmark;
+import io.qwen4j.benchmark.HttpServingBenchmark;
+import io.qwen4j.benchmark.PrefixCacheBenchmark;
+import io.qwen4j.benchmark.ServingBenchmark;
+import io.qwen4j.benchmark.ThroughputBenchmark;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.Qwen3VlTextModel;
-import io.qwen4j.model.ThroughputBenchmark;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import picocli.CommandLine.Command;

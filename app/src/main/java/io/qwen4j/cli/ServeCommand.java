@@ -24,8 +24,11 @@ import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** {@code qwen4j serve}: the OpenAI-compatible HTTP server over one local model. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a GGUF model over the OpenAI-compatible HTTP API.")
@@ -192,7 +195,8 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
             ctx = ctxSize > 0 ? ctxSize : Math.min(loaded.contextLength() > 0 ? loaded.contextLength() : DEFAULT_CTX_CAP, DEFAULT_CTX_CAP);
-            EngineConfig config = new EngineConfig(parallel, ctx, maxQueue, batchTokens, storage, !noPrefixCaching);
+            EngineConfig config = EngineConfig.builder(ctx).parallel(parallel).maxQueued(maxQueue).stepTokenBudget(batchTokens)
+                    .kvStorage(storage).prefixCaching(!noPrefixCaching).build();
             try {
                 backend = LocalBackend.start(loaded, vision, config, computeThreads);
             } catch (io.qwen4j.gguf.GgufFormatException | IllegalArgumentException e) {
@@ -202,7 +206,7 @@ final class ServeCommand implements Callable<Integer> {
             if (vision != null) vision.close();
             loaded.close();
             db.close();
-            System.err.println("qwen4j: " + e.getMessage());
+            System.err.println("qwen4j: " + inFlagNames(e.getMessage()));
             return 1;
         }
         Gateway gateway = Gateway.open(db, Gateway.Settings.defaults().withPrices(priceTable).withNoAuth(noAuth).withAdminKey(adminKey));
@@ -229,6 +233,15 @@ final class ServeCommand implements Callable<Integer> {
         stopped.await();
         return 0;
     }
+
+    /** The engine's messages name its settings (EngineConfig's fields); here they read as the flags that set them. */
+    static String inFlagNames(String engineMessage) {
+        return ENGINE_SETTING.matcher(engineMessage).replaceAll(m -> Matcher.quoteReplacement(FLAG_OF_SETTING.get(m.group(1))));
+    }
+
+    private static final Map<String, String> FLAG_OF_SETTING = Map.of("parallel", "--parallel", "contextSize", "--ctx-size",
+            "maxQueued", "--max-queue", "stepTokenBudget", "--batch-tokens", "kvStorage", "--kv-cache-type");
+    private static final Pattern ENGINE_SETTING = Pattern.compile("\\b(parallel|contextSize|maxQueued|stepTokenBudget|kvStorage)\\b");
 
     static boolean isLoopback(String host) {
         try {

@@ -58,7 +58,7 @@ class CommandsTest {
     void benchWithUrlLoadTestsARunningServerOverHttp() throws Exception {
         io.qwen4j.local.LocalModel model = io.qwen4j.local.LocalModel.load(testdata("models/qwen3vl-tiny-Q8_0.gguf"), null, java.util.List.of("tiny"));
         io.qwen4j.local.LocalBackend backend = io.qwen4j.local.LocalBackend.start(model, null,
-                new io.qwen4j.engine.EngineConfig(4, 256, 8, 512, io.qwen4j.kv.PagedKvCache.Storage.F16), 2);
+                io.qwen4j.engine.EngineConfig.builder(256).parallel(4).maxQueued(8).stepTokenBudget(512).kvStorage(io.qwen4j.kv.PagedKvCache.Storage.F16).build(), 2);
         io.qwen4j.web.ApiServer server = new io.qwen4j.web.ApiServer(backend, io.qwen4j.web.ApiServer.Options.defaults()).start("127.0.0.1", 0);
         try {
             Run r = run("bench", "--url", "http://127.0.0.1:" + server.port(), "--concurrency", "1,4", "--prompt", "16", "--gen", "6", "--json");
@@ -139,6 +139,9 @@ class CommandsTest {
         Run tooLong = run("serve", "--model", model, "--ctx-size", "100000", "--port", "0");
         assertThat(tooLong.exitCode()).isEqualTo(1);
         assertThat(tooLong.stderr()).contains("--ctx-size 100000 exceeds the model's context length 4096");
+        Run noSlot = run("serve", "--model", model, "--parallel", "0", "--port", "0");
+        assertThat(noSlot.exitCode()).isEqualTo(1);
+        assertThat(noSlot.stderr()).contains("--parallel must be >= 1: 0");
         Run badType = run("serve", "--model", model, "--kv-cache-type", "q4", "--port", "0");
         assertThat(badType.exitCode()).isEqualTo(2);
         assertThat(badType.stderr()).contains("--kv-cache-type must be f16, bf16 or f32");
@@ -153,5 +156,20 @@ class CommandsTest {
         Run missing = run("serve", "--model", model, "--mmproj", "no-such-mmproj.gguf", "--port", "0");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.stderr()).contains("--mmproj no-such-mmproj.gguf");
+    }
+
+    @Test
+    void serveNamesTheEnginesSettingsByTheirFlags() {
+        assertThat(ServeCommand.inFlagNames("lower contextSize (at most 12 fits at this parallel), parallel, or use kvStorage f16/bf16"))
+                .isEqualTo("lower --ctx-size (at most 12 fits at this --parallel), --parallel, or use --kv-cache-type f16/bf16");
+        assertThat(ServeCommand.inFlagNames("maxQueued must be >= 0: -1; stepTokenBudget must be >= 1"))
+                .isEqualTo("--max-queue must be >= 0: -1; --batch-tokens must be >= 1");
+    }
+
+    @Test
+    void versionNamesTheBuild() {
+        Run v = run("--version");
+        assertThat(v.exitCode()).isZero();
+        assertThat(new String(v.stdout(), StandardCharsets.UTF_8)).startsWith("qwen4j " + io.qwen4j.engine.BuildInfo.current().version() + " (commit ");
     }
 }

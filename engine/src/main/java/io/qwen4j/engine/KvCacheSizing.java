@@ -27,16 +27,16 @@ public final class KvCacheSizing {
      */
     public static void check(Qwen3VlConfig model, EngineConfig config, long availableBytes) {
         if (config.contextSize() > model.contextLength()) {
-            throw new IllegalStateException("--ctx-size " + config.contextSize() + " exceeds the model's context length "
+            throw new IllegalStateException("contextSize " + config.contextSize() + " exceeds the model's context length "
                     + model.contextLength());
         }
         long need = bytes(model, config);
         if (need > availableBytes) {
             long perSequence = availableBytes / Math.max(1, (long) config.parallel() * bytesPerToken(model, config.kvStorage()));
             throw new IllegalStateException(String.format(
-                    "the KV cache for --parallel %d × --ctx-size %d tokens in %s needs %s (%d bytes per token), but only %s"
-                            + " of memory is available; lower --ctx-size (at most %d fits at this --parallel), --parallel,"
-                            + " or use --kv-cache-type f16/bf16",
+                    "the KV cache for parallel %d × contextSize %d tokens in %s needs %s (%d bytes per token), but only %s"
+                            + " of memory is available; lower contextSize (at most %d fits at this parallel), parallel,"
+                            + " or use kvStorage f16/bf16",
                     config.parallel(), config.contextSize(), config.kvStorage().name().toLowerCase(java.util.Locale.ROOT),
                     human(need), bytesPerToken(model, config.kvStorage()), human(availableBytes), perSequence));
         }

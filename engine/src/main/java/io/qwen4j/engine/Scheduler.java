@@ -5,13 +5,8 @@ import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ModelStep;
 import io.qwen4j.model.SequenceChunk;
-import io.qwen4j.sampling.Logprobs;
-import io.qwen4j.sampling.SamplingChain;
-import io.qwen4j.sampling.TokenHistory;
 import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
-import io.qwen4j.tokenizer.StreamingDetokenizer;
-import io.qwen4j.tokenizer.TokenType;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,7 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>builds one batch: one decode token per sequence that has finished its prompt, then prompt chunks
  *       with the rest of the step's token budget;</li>
  *   <li>runs one {@link ModelStep} over it, seals the blocks it filled (prompt and generated tokens alike) for
- *       reuse, then samples, detokenizes, matches stop strings and reports each sequence's new token.</li>
+ *       reuse, then hands each sequence's logits to its {@link SequenceOutput} (sampling, text, stop strings,
+ *       the token reported) and retires the sequences that ended.</li>
  * </ol>
  *
  * <p>Reserving whole sequences stays safe with shared blocks: a block held by several sequences counts in each
@@ -136,7 +132,7 @@ public final class Scheduler implements Engine {
             int freeSlots = Math.max(0, config.parallel() - runningCount);
             if (waiting.size() + seqs.size() > config.maxQueued() + freeSlots) {
                 throw new EngineOverloadedException("the server is overloaded: " + config.parallel() + " sequences running and "
-                        + waiting.size() + " waiting (--max-queue " + config.maxQueued() + ")", 1);
+                        + waiting.size() + " waiting (at most " + config.maxQueued() + " may wait)", 1);
             }
             waiting.addAll(seqs);
             wake.signal();
@@ -185,7 +181,7 @@ public final class Scheduler implements Engine {
                 it.remove();
                 runningCount = running.size();
                 release(s); // blocks back in the pool before the listener hears of the end
-                s.finish(new Completion(FinishReason.CANCELLED, "cancelled", null, "", s.request.prompt().length, s.cachedTokens, s.generated));
+                s.finish(new Completion(new FinishReason.Cancelled(), "", s.request.prompt().length, s.cachedTokens, s.output.generated()));
             }
         }
     }
@@ -197,7 +193,7 @@ public final class Scheduler implements Engine {
                 Sequence s = it.next();
                 if (s.cancelled) {
                     it.remove();
-                    s.finish(new Completion(FinishReason.CANCELLED, "cancelled", null, "", s.request.prompt().length, 0, 0));
+                    s.finish(new Completion(new FinishReason.Cancelled(), "", s.request.prompt().length, 0, 0));
                 }
             }
             while (!waiting.isEmpty() && running.size() < config.parallel()) {
@@ -238,7 +234,7 @@ public final class Scheduler implements Engine {
         int budget = config.stepTokenBudget();
         for (Sequence s : running) {
             if (!s.prefilled()) continue;
-            chunks.add(SequenceChunk.text(s.kv, new int[] {s.lastToken}, s.position).logits(SequenceChunk.Logits.LAST));
+            chunks.add(SequenceChunk.text(s.kv, new int[] {s.output.lastToken()}, s.position).logits(SequenceChunk.Logits.LAST));
             owners.add(s);
             budget--;
         }
@@ -273,7 +269,7 @@ public final class Scheduler implements Engine {
             Sequence s = owners.get(i);
             int n = chunks.get(i).size();
             if (s.prefilled()) {
-                if (s.blockKeys != null) s.blockKeys.text(s.lastToken, s.position);
+                if (s.blockKeys != null) s.blockKeys.text(s.output.lastToken(), s.position);
                 s.position += n;
             } else {
                 s.prefilledTokens += n;
@@ -285,12 +281,12 @@ public final class Scheduler implements Engine {
             float[] logits = out.logits(i);
             if (logits == null || s.cancelled) continue;
             if (logits.length != vocab) logits = java.util.Arrays.copyOf(logits, vocab);
-            Completion end = s.accept(logits);
+            FinishReason end = s.output.accept(logits);
             if (end != null) {
                 running.remove(s);
                 runningCount = running.size();
                 release(s);
-                s.finish(end);
+                s.finish(new Completion(end, s.output.tail(end), s.request.prompt().length, s.cachedTokens, s.output.generated()));
             }
         }
         runningCount = running.size();
@@ -336,10 +332,7 @@ public final class Scheduler implements Engine {
     private final class Sequence implements Handle {
         final GenerationRequest request;
         final TokenListener listener;
-        final TokenHistory history;
-        final SamplingChain chain;
-        final StreamingDetokenizer detokenizer = tokenizer.newStreamingDetokenizer();
-        final StopSequenceMatcher stops;
+        final SequenceOutput output;
         /** The content addresses of the sequence's blocks (prompt, then generated tokens); null without prefix caching. */
         final BlockKeyChain blockKeys;
         KvSequence kv;
@@ -347,17 +340,13 @@ public final class Scheduler implements Engine {
         int cachedTokens;
         int prefilledTokens;
         int position;
-        int lastToken;
-        int generated;
         volatile boolean cancelled;
         volatile boolean done;
 
         Sequence(GenerationRequest request, TokenListener listener) {
             this.request = request;
             this.listener = listener;
-            this.history = new TokenHistory(request.prompt());
-            this.chain = new SamplingChain(request.sampling(), request.constraint());
-            this.stops = new StopSequenceMatcher(request.stop());
+            this.output = new SequenceOutput(request, listener, tokenizer, vocab);
             // Hashed on the submitting thread: the scheduler only looks the keys up.
             this.blockKeys = config.prefixCaching() ? new BlockKeyChain(cache.blockSize()) : null;
             if (blockKeys == null) return;
@@ -387,67 +376,6 @@ public final class Scheduler implements Engine {
         @Override
         public boolean isDone() {
             return done;
-        }
-
-        /** Samples the next token from this step's logits and reports it; returns the end, if this was the last. */
-        Completion accept(float[] logits) {
-            float logprob = Float.NaN;
-            Logprobs.TopK top = null;
-            float[] raw = null;
-            double lse = 0;
-            if (request.logprobs() >= 0) {
-                // Log-probabilities of the model's own distribution (vLLM's default "raw" logprobs): before
-                // penalties, bias, temperature and truncation.
-                lse = Logprobs.logSumExp(logits, 0, vocab);
-                top = request.logprobs() > 0 ? Logprobs.topK(logits, 0, vocab, request.logprobs()) : new Logprobs.TopK(new int[0], new float[0]);
-                raw = logits.clone();
-            }
-            boolean early = generated < request.minTokens();
-            if (early) banEndings(logits);
-            int token = chain.next(logits, history);
-            if (raw != null) logprob = (float) (raw[token] - lse);
-            history.append(token);
-            if (request.constraint() != null) request.constraint().accept(token);
-            generated++;
-            lastToken = token;
-
-            boolean eos = !request.ignoreEos() && tokenizer.isEndOfGeneration(token) && !early;
-            boolean stopToken = request.stopTokenIds().contains(token) && !early;
-            String piece = eos || stopToken ? "" : decode(token);
-            StopSequenceMatcher.Result r = stops.push(piece);
-            Completion end = null;
-            int promptTokens = request.prompt().length;
-            if (r.matched() != null && !early) {
-                end = new Completion(FinishReason.STOP, "stop_sequence", r.matched(), "", promptTokens, cachedTokens, generated);
-            } else if (eos || stopToken) {
-                end = new Completion(FinishReason.STOP, eos ? "eos" : "stop_token", token, tail(), promptTokens, cachedTokens, generated);
-            } else if (request.constraint() != null && request.constraint().isComplete()) {
-                // The constrained output (a JSON document, a tool call) is whole: nothing but an ending could follow.
-                end = new Completion(FinishReason.STOP, "constraint_complete", null, tail(), promptTokens, cachedTokens, generated);
-            } else if (generated >= request.maxTokens()) {
-                end = new Completion(FinishReason.LENGTH, "max_tokens", null, tail(), promptTokens, cachedTokens, generated);
-            }
-            String text = r.matched() != null && early ? r.text() + r.matched() : r.text();
-            listener.onToken(new GeneratedToken(token, text, logprob, top, eos || stopToken));
-            return end;
-        }
-
-        private String decode(int token) {
-            if (request.skipSpecialTokens() && tokenizer.vocabulary().type(token) == TokenType.CONTROL) return "";
-            return detokenizer.push(token);
-        }
-
-        private String tail() {
-            StopSequenceMatcher.Result r = stops.push(detokenizer.flush());
-            return r.text() + stops.flush();
-        }
-
-        private void banEndings(float[] logits) {
-            for (int id = 0; id < vocab; id++) {
-                if ((!request.ignoreEos() && tokenizer.isEndOfGeneration(id)) || request.stopTokenIds().contains(id)) {
-                    logits[id] = Float.NEGATIVE_INFINITY;
-                }
-            }
         }
 
         void finish(Completion c) {

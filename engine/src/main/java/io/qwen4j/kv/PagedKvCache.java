@@ -90,10 +90,6 @@ public final class PagedKvCache implements AutoCloseable {
         return blockSize;
     }
 
-    public Storage storage() {
-        return storage;
-    }
-
     /** All blocks of the pool. */
     public int blocks() {
         return blockCount;

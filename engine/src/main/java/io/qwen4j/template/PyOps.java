@@ -32,11 +32,6 @@ final class PyOps {
         };
     }
 
-    static Object requireDefined(Object v) {
-        if (v instanceof Undefined u) throw u.error();
-        return v;
-    }
-
     // ---- equality and ordering ----
 
     static boolean eq(Object a, Object b) {

@@ -40,11 +40,6 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** A pool with one thread per available processor. */
-    public static WorkerPool forAvailableProcessors() {
-        return new WorkerPool(Runtime.getRuntime().availableProcessors());
-    }
-
     /** Number of threads running a loop, the caller included. */
     public int threads() {
         return workers.length + 1;

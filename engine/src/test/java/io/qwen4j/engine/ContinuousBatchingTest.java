@@ -91,7 +91,7 @@ class ContinuousBatchingTest {
     void aLongPromptIsPrefilledInChunksWhileARunningStreamGetsATokenEveryStep() throws Exception {
         RecordingModel log = new RecordingModel();
         int budget = 16;
-        try (Scheduler s = scheduler(log, new EngineConfig(4, 512, 8, budget, PagedKvCache.Storage.F32))) {
+        try (Scheduler s = scheduler(log, EngineConfig.builder(512).parallel(4).maxQueued(8).stepTokenBudget(budget).kvStorage(PagedKvCache.Storage.F32).build())) {
             int total = s.freeKvBlocks();
             int[] longPrompt = randomPrompt(7, 300);
             Stream big = new Stream(log);
@@ -103,14 +103,14 @@ class ContinuousBatchingTest {
                     super.onToken(token);
                     if (tokens.size() == 3) {
                         submittedAtStep.add(log.steps.size() - 1);
-                        s.submit(GenerationRequest.greedy(longPrompt, 2).withIgnoreEos(true), big);
+                        s.submit(GenerationRequest.builder(longPrompt, 2).ignoreEos(true).build(), big);
                     }
                 }
             };
-            Handle h = s.submit(GenerationRequest.greedy(randomPrompt(1, 6), 400).withIgnoreEos(true), running);
+            Handle h = s.submit(GenerationRequest.builder(randomPrompt(1, 6), 400).ignoreEos(true).build(), running);
             assertThat(big.await().completionTokens()).isEqualTo(2);
             h.cancel();
-            assertThat(running.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(running.await().reason()).isEqualTo(new FinishReason.Cancelled());
 
             KvSequence a = log.steps.getFirst().getFirst().sequence();
             int joined = submittedAtStep.getFirst() + 1; // new requests join at the next step
@@ -139,7 +139,7 @@ class ContinuousBatchingTest {
     void aPromptAdvancesEveryStepEvenWhenDecodeTokensFillTheBudget() throws Exception {
         RecordingModel log = new RecordingModel();
         // A budget of 2 with three streams decoding: decode alone exceeds it, yet the fourth prompt is prefilled.
-        try (Scheduler s = scheduler(log, new EngineConfig(4, 512, 8, 2, PagedKvCache.Storage.F32))) {
+        try (Scheduler s = scheduler(log, EngineConfig.builder(512).parallel(4).maxQueued(8).stepTokenBudget(2).kvStorage(PagedKvCache.Storage.F32).build())) {
             List<Stream> decoders = new ArrayList<>();
             List<Handle> handles = new ArrayList<>();
             Stream late = new Stream(log);
@@ -149,16 +149,16 @@ class ContinuousBatchingTest {
                     @Override
                     public void onToken(GeneratedToken token) {
                         super.onToken(token);
-                        if (index == 2 && tokens.size() == 2) s.submit(GenerationRequest.greedy(randomPrompt(3, 20), 2).withIgnoreEos(true), late);
+                        if (index == 2 && tokens.size() == 2) s.submit(GenerationRequest.builder(randomPrompt(3, 20), 2).ignoreEos(true).build(), late);
                     }
                 };
                 decoders.add(d);
-                handles.add(s.submit(GenerationRequest.greedy(randomPrompt(i, 4), 300).withIgnoreEos(true), d));
+                handles.add(s.submit(GenerationRequest.builder(randomPrompt(i, 4), 300).ignoreEos(true).build(), d));
             }
             late.await();
             for (Stream d : decoders) assertThat(d.done).isNotDone(); // finished while all three still stream
             handles.forEach(Handle::cancel);
-            for (Stream d : decoders) assertThat(d.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            for (Stream d : decoders) assertThat(d.await().reason()).isEqualTo(new FinishReason.Cancelled());
             // Submitted in the step of the last decoder's second token; one prompt token per step after it: the
             // 20th prompt token gives the first output, the next step the second.
             assertThat(late.tokenSteps.getLast() - decoders.getLast().tokenSteps.get(1)).isEqualTo(20 + 1);
@@ -168,7 +168,7 @@ class ContinuousBatchingTest {
     @Test
     void cancelledSequencesLeaveTheBatchAndTheQueueAtTheNextStepWithTheirBlocks() throws Exception {
         RecordingModel log = new RecordingModel();
-        try (Scheduler s = scheduler(log, new EngineConfig(2, 512, 4, 512, PagedKvCache.Storage.F32))) {
+        try (Scheduler s = scheduler(log, EngineConfig.builder(512).parallel(2).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build())) {
             int total = s.freeKvBlocks();
             int[] promptB = randomPrompt(2, 21);
             SchedulerTest.Collector queued = new SchedulerTest.Collector();
@@ -195,12 +195,12 @@ class ContinuousBatchingTest {
                     seenByB.add(new int[] {log.steps.size() - 1, s.running(), s.waiting(), s.freeKvBlocks(), tokens.size()});
                 }
             };
-            List<Handle> hs = s.submitAll(List.of(GenerationRequest.greedy(randomPrompt(1, 5), 400).withIgnoreEos(true),
-                    GenerationRequest.greedy(promptB, 400).withIgnoreEos(true), GenerationRequest.greedy(randomPrompt(3, 5), 400)),
+            List<Handle> hs = s.submitAll(List.of(GenerationRequest.builder(randomPrompt(1, 5), 400).ignoreEos(true).build(),
+                    GenerationRequest.builder(promptB, 400).ignoreEos(true).build(), GenerationRequest.greedy(randomPrompt(3, 5), 400)),
                     List.of(a, b, queued));
             for (int i = 0; i < 3; i++) handles.set(i, hs.get(i));
-            assertThat(a.await().reason()).isEqualTo(FinishReason.CANCELLED);
-            assertThat(queued.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(a.await().reason()).isEqualTo(new FinishReason.Cancelled());
+            assertThat(queued.await().reason()).isEqualTo(new FinishReason.Cancelled());
             assertThat(queued.tokens).isEmpty();
             while (seenByB.size() < 8) Thread.sleep(1); // b keeps streaming; a few more steps
             handles.get(1).cancel();
@@ -223,13 +223,13 @@ class ContinuousBatchingTest {
     @Test
     void admissionReservesNoMoreThanThePoolHoldsWhenTheContextIsNotWholeBlocks() throws Exception {
         // 4 × 22 tokens = 88: a pool of 6 blocks of 16, while each full sequence reserves 2. Three run, one waits.
-        try (Scheduler s = scheduler(model, new EngineConfig(4, 22, 8, 512, PagedKvCache.Storage.F32))) {
+        try (Scheduler s = scheduler(model, EngineConfig.builder(22).parallel(4).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build())) {
             assertThat(s.freeKvBlocks()).isEqualTo(6);
             List<SchedulerTest.Collector> cs = new ArrayList<>();
             List<GenerationRequest> rs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 cs.add(new SchedulerTest.Collector());
-                rs.add(GenerationRequest.greedy(randomPrompt(i, 16), 6).withIgnoreEos(true));
+                rs.add(GenerationRequest.builder(randomPrompt(i, 16), 6).ignoreEos(true).build());
             }
             s.submitAll(rs, List.copyOf(cs));
             for (SchedulerTest.Collector c : cs) assertThat(c.await().completionTokens()).isEqualTo(6);
@@ -243,11 +243,11 @@ class ContinuousBatchingTest {
         SamplingParams sampled = new SamplingParams(0.9f, 40, 0.95f, 0, 0, 1.1f, 0.2f, 0f, Map.of(), 0);
         List<GenerationRequest> requests = new ArrayList<>();
         for (int i = 0; i < lengths.length; i++) {
-            GenerationRequest r = GenerationRequest.greedy(randomPrompt(100 + i, lengths[i]), 10).withIgnoreEos(true);
-            requests.add(i % 2 == 0 ? r : r.withSampling(sampled.withSeed(1000 + i))); // greedy and seeded sampling
+            GenerationRequest r = GenerationRequest.builder(randomPrompt(100 + i, lengths[i]), 10).ignoreEos(true).build();
+            requests.add(i % 2 == 0 ? r : r.toBuilder().sampling(sampled.withSeed(1000 + i)).build()); // greedy and seeded sampling
         }
         List<int[]> alone = new ArrayList<>();
-        try (Scheduler s = scheduler(model, new EngineConfig(1, 512, 8, 512, PagedKvCache.Storage.F32))) {
+        try (Scheduler s = scheduler(model, EngineConfig.builder(512).parallel(1).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build())) {
             for (GenerationRequest r : requests) {
                 SchedulerTest.Collector c = new SchedulerTest.Collector();
                 s.submit(r, c);
@@ -257,7 +257,7 @@ class ContinuousBatchingTest {
         }
         RecordingModel log = new RecordingModel();
         // Budget 24: the longer prompts are prefilled in chunks while the earlier sequences decode.
-        try (Scheduler s = scheduler(log, new EngineConfig(8, 512, 8, 24, PagedKvCache.Storage.F32))) {
+        try (Scheduler s = scheduler(log, EngineConfig.builder(512).parallel(8).maxQueued(8).stepTokenBudget(24).kvStorage(PagedKvCache.Storage.F32).build())) {
             SchedulerTest.Collector[] together = new SchedulerTest.Collector[requests.size()];
             for (int i = 0; i < together.length; i++) {
                 int next = i + 1;

@@ -63,11 +63,11 @@ class ImagePrefixCachingTest {
     }
 
     static GenerationRequest request(ImagePromptLayout layout) {
-        return GenerationRequest.greedy(new int[] {0}, 10).withIgnoreEos(true).withLogprobs(3).withLayout(layout);
+        return GenerationRequest.builder(layout.tokens(), 10).layout(layout).ignoreEos(true).logprobs(3).build();
     }
 
     static Scheduler scheduler(boolean prefixCaching) {
-        EngineConfig config = new EngineConfig(1, 1024, 4, 512, PagedKvCache.Storage.F32, prefixCaching);
+        EngineConfig config = EngineConfig.builder(1024).parallel(1).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).prefixCaching(prefixCaching).build();
         return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.config().vocab(), config);
     }
 

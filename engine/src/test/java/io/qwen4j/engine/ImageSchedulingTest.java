@@ -87,12 +87,12 @@ class ImageSchedulingTest {
         JsonNode image = ref("i_two_images"), chat = ref("t_hello");
         ImagePromptLayout layout = layout(image);
         assertThat(layout.tokens()).containsExactly(ints(image.get("input_ids")));
-        EngineConfig config = new EngineConfig(2, 512, 4, 37, PagedKvCache.Storage.F32);
+        EngineConfig config = EngineConfig.builder(512).parallel(2).maxQueued(4).stepTokenBudget(37).kvStorage(PagedKvCache.Storage.F32).build();
         PagedKvCache cache = model.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
         try (Scheduler s = new Scheduler(model, cache, tokenizer, model.config().vocab(), config)) {
             SchedulerTest.Collector withImage = new SchedulerTest.Collector(), textOnly = new SchedulerTest.Collector();
-            GenerationRequest imageRequest = GenerationRequest.greedy(new int[] {0}, 24).withIgnoreEos(true).withLogprobs(10).withLayout(layout);
-            GenerationRequest textRequest = GenerationRequest.greedy(ints(chat.get("input_ids")), 24).withIgnoreEos(true);
+            GenerationRequest imageRequest = GenerationRequest.builder(layout.tokens(), 24).layout(layout).ignoreEos(true).logprobs(10).build();
+            GenerationRequest textRequest = GenerationRequest.builder(ints(chat.get("input_ids")), 24).ignoreEos(true).build();
             s.submitAll(List.of(imageRequest, textRequest), List.of(withImage, textOnly));
             assertThat(withImage.await().promptTokens()).isEqualTo(image.get("n_prompt_tokens").asInt());
             textOnly.await();
@@ -120,7 +120,7 @@ class ImageSchedulingTest {
         assertThat(r.withLayout(layout).prompt()).containsExactly(layout.tokens());
         assertThat(r.withLayout(layout).firstGeneratedPosition()).isEqualTo(layout.nextPosition());
         assertThat(r.firstGeneratedPosition()).isEqualTo(2);
-        assertThatThrownBy(() -> new GenerationRequest(new int[] {1, 2}, r.sampling(), 4, 0, null, null, false, -1, true, null, layout))
+        assertThatThrownBy(() -> GenerationRequest.builder(new int[] {1, 2}, 4).layout(layout).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not this prompt");
     }
 }

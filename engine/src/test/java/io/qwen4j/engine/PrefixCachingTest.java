@@ -75,7 +75,7 @@ class PrefixCachingTest {
     }
 
     static EngineConfig config(boolean prefixCaching) {
-        return new EngineConfig(2, 512, 8, 512, PagedKvCache.Storage.F32, prefixCaching);
+        return EngineConfig.builder(512).parallel(2).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).prefixCaching(prefixCaching).build();
     }
 
     static int[] chat(String system, String user) {
@@ -124,7 +124,7 @@ class PrefixCachingTest {
     @Test
     void aRepeatedPromptReusesItsFullBlocksAndGeneratesTheSame() throws Exception {
         int[] prompt = chat(SYSTEM, "Which books about tea do you have?");
-        GenerationRequest r = GenerationRequest.greedy(prompt, 12).withIgnoreEos(true).withLogprobs(5);
+        GenerationRequest r = GenerationRequest.builder(prompt, 12).ignoreEos(true).logprobs(5).build();
         SchedulerTest.Collector reference;
         try (Scheduler plain = scheduler(model, config(false))) {
             reference = run(plain, r);
@@ -163,18 +163,18 @@ class PrefixCachingTest {
         int[] b = chat(SYSTEM, "Recommend a novel set in Kyoto, please.");
         assertThat(commonPrefix(a, b)).isGreaterThanOrEqualTo(2 * BLOCK);
         try (Scheduler s = scheduler(model, config(true)); Scheduler plain = scheduler(model, config(false))) {
-            SchedulerTest.Collector first = run(s, GenerationRequest.greedy(a, 20).withIgnoreEos(true));
-            SchedulerTest.Collector other = run(s, GenerationRequest.greedy(b, 8).withIgnoreEos(true));
+            SchedulerTest.Collector first = run(s, GenerationRequest.builder(a, 20).ignoreEos(true).build());
+            SchedulerTest.Collector other = run(s, GenerationRequest.builder(b, 8).ignoreEos(true).build());
             assertThat(other.await().cachedTokens()).isEqualTo(expectedCached(a, b)).isPositive();
-            assertThat(other.ids()).containsExactly(run(plain, GenerationRequest.greedy(b, 8).withIgnoreEos(true)).ids());
+            assertThat(other.ids()).containsExactly(run(plain, GenerationRequest.builder(b, 8).ignoreEos(true).build()).ids());
 
             // The follow-up turn resends the reply: its blocks were sealed as they were generated.
             int[] reply = first.ids();
             int[] followUp = concat(a, reply, tokenizer.encode("<|im_end|>\n<|im_start|>user\nAnd in French?<|im_end|>\n<|im_start|>assistant\n", true));
             int[] conversation = concat(a, Arrays.copyOf(reply, reply.length - 1)); // what turn one's KV holds
-            SchedulerTest.Collector next = run(s, GenerationRequest.greedy(followUp, 8).withIgnoreEos(true));
+            SchedulerTest.Collector next = run(s, GenerationRequest.builder(followUp, 8).ignoreEos(true).build());
             assertThat(next.await().cachedTokens()).isEqualTo(expectedCached(conversation, followUp)).isGreaterThan(a.length / BLOCK * BLOCK);
-            assertThat(next.ids()).containsExactly(run(plain, GenerationRequest.greedy(followUp, 8).withIgnoreEos(true)).ids());
+            assertThat(next.ids()).containsExactly(run(plain, GenerationRequest.builder(followUp, 8).ignoreEos(true).build()).ids());
         }
     }
 
@@ -188,7 +188,7 @@ class PrefixCachingTest {
     @ValueSource(ints = {17, 19, 20, 21, 35, 36, 47, 48, 52, 100})
     void greedyTokensAndLogprobsEqualAComputedPromptWhateverTheUncachedTail(int length) throws Exception {
         int[] prompt = new SplittableRandom(length).ints(length, 0, model.config().vocab()).toArray();
-        GenerationRequest r = GenerationRequest.greedy(prompt, 12).withIgnoreEos(true).withLogprobs(5);
+        GenerationRequest r = GenerationRequest.builder(prompt, 12).ignoreEos(true).logprobs(5).build();
         try (Scheduler s = scheduler(model, config(true)); Scheduler plain = scheduler(model, config(false))) {
             SchedulerTest.Collector computed = run(plain, r);
             run(s, r);
@@ -202,7 +202,7 @@ class PrefixCachingTest {
     @Test
     void aSequenceSharesTheBlocksOfOneStillRunning() throws Exception {
         int[] prompt = new SplittableRandom(5).ints(50, 0, model.config().vocab()).toArray();
-        GenerationRequest r = GenerationRequest.greedy(prompt, 24).withIgnoreEos(true);
+        GenerationRequest r = GenerationRequest.builder(prompt, 24).ignoreEos(true).build();
         int[] expected;
         try (Scheduler plain = scheduler(model, config(false))) {
             expected = run(plain, r).ids();
@@ -252,9 +252,9 @@ class PrefixCachingTest {
                         if (tokens.size() == 5) handle[0].cancel(); // from the scheduler thread: no more steps for it
                     }
                 };
-                handle[0] = s.submit(GenerationRequest.greedy(prompt, 400).withIgnoreEos(true), c);
+                handle[0] = s.submit(GenerationRequest.builder(prompt, 400).ignoreEos(true).build(), c);
                 Completion done = c.await();
-                assertThat(done.reason()).isEqualTo(FinishReason.CANCELLED);
+                assertThat(done.reason()).isEqualTo(new FinishReason.Cancelled());
                 assertThat(done.completionTokens()).isEqualTo(5);
                 assertThat(done.cachedTokens()).as("round %d", round).isEqualTo(round == 0 ? 0 : 64);
                 // 70 prompt tokens held in 5 blocks; in round 2, 4 of them shared from the cache, which is then empty.
@@ -271,12 +271,12 @@ class PrefixCachingTest {
     @Test
     void aFullPoolEvictsTheLeastRecentlyUsedCachedBlocks() throws Exception {
         // One sequence of up to 64 tokens: a pool of 4 blocks. Each request holds 3 (30 + 9 fed-back tokens).
-        EngineConfig small = new EngineConfig(1, 64, 8, 512, PagedKvCache.Storage.F32, true);
+        EngineConfig small = EngineConfig.builder(64).parallel(1).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).prefixCaching(true).build();
         int[] one = new SplittableRandom(11).ints(30, 0, model.config().vocab()).toArray();
         int[] two = new SplittableRandom(12).ints(30, 0, model.config().vocab()).toArray();
-        GenerationRequest r1 = GenerationRequest.greedy(one, 10).withIgnoreEos(true), r2 = GenerationRequest.greedy(two, 10).withIgnoreEos(true);
+        GenerationRequest r1 = GenerationRequest.builder(one, 10).ignoreEos(true).build(), r2 = GenerationRequest.builder(two, 10).ignoreEos(true).build();
         List<int[]> expected;
-        try (Scheduler plain = scheduler(model, small.withPrefixCaching(false))) {
+        try (Scheduler plain = scheduler(model, small.toBuilder().prefixCaching(false).build())) {
             expected = List.of(run(plain, r1).ids(), run(plain, r2).ids());
         }
         try (Scheduler s = scheduler(model, small)) {

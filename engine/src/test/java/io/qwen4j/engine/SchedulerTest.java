@@ -47,7 +47,7 @@ class SchedulerTest {
     }
 
     static EngineConfig config(int parallel) {
-        return new EngineConfig(parallel, 512, 16, 512, PagedKvCache.Storage.F32);
+        return EngineConfig.builder(512).parallel(parallel).maxQueued(16).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build();
     }
 
     /** Collects one sequence's events. */
@@ -111,17 +111,17 @@ class SchedulerTest {
         List<int[]> expected = new ArrayList<>();
         for (String t : texts) expected.add(alone(prompt(t), 12));
         // A budget of 7 tokens per step forces every prompt to be prefilled in chunks between decode steps.
-        try (Scheduler s = scheduler(config(8).withStepTokenBudget(7))) {
+        try (Scheduler s = scheduler(config(8).toBuilder().stepTokenBudget(7).build())) {
             List<Collector> cs = new ArrayList<>();
             List<GenerationRequest> rs = new ArrayList<>();
             for (String t : texts) {
                 cs.add(new Collector());
-                rs.add(GenerationRequest.greedy(prompt(t), 12).withIgnoreEos(true));
+                rs.add(GenerationRequest.builder(prompt(t), 12).ignoreEos(true).build());
             }
             s.submitAll(rs, List.copyOf(cs));
             for (int i = 0; i < texts.length; i++) {
                 Completion c = cs.get(i).await();
-                assertThat(c.reason()).isEqualTo(FinishReason.LENGTH);
+                assertThat(c.reason()).isEqualTo(new FinishReason.MaxTokens());
                 assertThat(c.completionTokens()).isEqualTo(12);
                 assertThat(cs.get(i).ids()).as(texts[i]).containsExactly(expected.get(i));
             }
@@ -143,12 +143,12 @@ class SchedulerTest {
                     five.countDown();
                 }
             };
-            Handle h = s.submit(GenerationRequest.greedy(prompt("Count forever"), 400).withIgnoreEos(true), c);
+            Handle h = s.submit(GenerationRequest.builder(prompt("Count forever"), 400).ignoreEos(true).build(), c);
             assertThat(five.await(30, TimeUnit.SECONDS)).isTrue();
             long stepAtCancel = s.steps();
             h.cancel();
             Completion done = c.await();
-            assertThat(done.reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(done.reason()).isEqualTo(new FinishReason.Cancelled());
             // At most the step running when cancel() was called may still report a token.
             assertThat(s.steps()).isLessThanOrEqualTo(stepAtCancel + 1);
             assertThat(c.tokens.size()).isLessThan(400);
@@ -160,18 +160,18 @@ class SchedulerTest {
 
     @Test
     void fullQueueRefusesAtOnce() throws Exception {
-        try (Scheduler s = scheduler(config(1).withMaxQueued(1))) {
+        try (Scheduler s = scheduler(config(1).toBuilder().maxQueued(1).build())) {
             Collector a = new Collector(), b = new Collector();
-            Handle ha = s.submit(GenerationRequest.greedy(prompt("a"), 300).withIgnoreEos(true), a);
-            Handle hb = s.submit(GenerationRequest.greedy(prompt("b"), 300).withIgnoreEos(true), b);
+            Handle ha = s.submit(GenerationRequest.builder(prompt("a"), 300).ignoreEos(true).build(), a);
+            Handle hb = s.submit(GenerationRequest.builder(prompt("b"), 300).ignoreEos(true).build(), b);
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (s.running() == 0 && System.nanoTime() < deadline) Thread.sleep(1);
             assertThatThrownBy(() -> s.submit(GenerationRequest.greedy(prompt("c"), 10), new Collector()))
                     .isInstanceOf(EngineOverloadedException.class).hasMessageContaining("overloaded");
             hb.cancel();
             ha.cancel();
-            assertThat(a.await().reason()).isEqualTo(FinishReason.CANCELLED);
-            assertThat(b.await().reason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(a.await().reason()).isEqualTo(new FinishReason.Cancelled());
+            assertThat(b.await().reason()).isEqualTo(new FinishReason.Cancelled());
             assertThat(b.tokens).isEmpty();
         }
     }
@@ -181,19 +181,42 @@ class SchedulerTest {
         try (Scheduler s = scheduler(config(2))) {
             int[] p = prompt("Hello! Who are you?");
             Collector free = new Collector();
-            s.submit(GenerationRequest.greedy(p, 24).withIgnoreEos(true), free);
+            s.submit(GenerationRequest.builder(p, 24).ignoreEos(true).build(), free);
             free.await();
             String full = free.text.toString();
             assertThat(full.length()).isGreaterThan(12);
             String stop = full.substring(8, 11);
             int at = full.indexOf(stop);
             Collector cut = new Collector();
-            s.submit(GenerationRequest.greedy(p, 24).withIgnoreEos(true).withStop(List.of(stop, "never-seen-xyz")), cut);
+            s.submit(GenerationRequest.builder(p, 24).ignoreEos(true).stop(List.of(stop, "never-seen-xyz")).build(), cut);
             Completion c = cut.await();
-            assertThat(c.reason()).isEqualTo(FinishReason.STOP);
-            assertThat(c.nativeReason()).isEqualTo("stop_sequence");
-            assertThat(c.stopReason()).isEqualTo(stop);
+            assertThat(c.reason()).isEqualTo(new FinishReason.StopSequence(stop));
             assertThat(cut.text.toString()).isEqualTo(full.substring(0, at));
+        }
+    }
+
+    @Test
+    void aStopTokenIdEndsTheSequenceOnlyAfterMinTokens() throws Exception {
+        int[] p = prompt("Count from one to ten");
+        try (Scheduler s = scheduler(config(2))) {
+            Collector free = new Collector();
+            s.submit(GenerationRequest.builder(p, 12).ignoreEos(true).build(), free);
+            free.await();
+            int third = free.ids()[2];
+            int firstAt = 0;
+            while (free.ids()[firstAt] != third) firstAt++;
+
+            Collector stopped = new Collector();
+            s.submit(GenerationRequest.builder(p, 12).ignoreEos(true).stopTokenIds(java.util.Set.of(third)).build(), stopped);
+            assertThat(stopped.await().reason()).isEqualTo(new FinishReason.StopToken(third));
+            assertThat(stopped.ids()).hasSize(firstAt + 1);
+            assertThat(stopped.tokens.getLast().ending()).isTrue();
+
+            // Before min_tokens the stop token cannot be picked: the sequence runs to its limit.
+            Collector held = new Collector();
+            s.submit(GenerationRequest.builder(p, 12).ignoreEos(true).stopTokenIds(java.util.Set.of(third)).minTokens(12).build(), held);
+            assertThat(held.await().reason()).isEqualTo(new FinishReason.MaxTokens());
+            assertThat(held.ids()).hasSize(12).doesNotContain(third);
         }
     }
 
@@ -203,19 +226,16 @@ class SchedulerTest {
         SamplingParams forceEos = new SamplingParams(0f, 0, 1, 0, 0, 1f, 0f, 0f, Map.of(eos, 100f), 0);
         try (Scheduler s = scheduler(config(2))) {
             Collector c = new Collector();
-            s.submit(GenerationRequest.greedy(prompt("hi"), 10).withSampling(forceEos), c);
+            s.submit(GenerationRequest.builder(prompt("hi"), 10).sampling(forceEos).build(), c);
             Completion done = c.await();
-            assertThat(done.reason()).isEqualTo(FinishReason.STOP);
-            assertThat(done.nativeReason()).isEqualTo("eos");
-            assertThat(done.stopReason()).isEqualTo(eos);
+            assertThat(done.reason()).isEqualTo(new FinishReason.EndOfGeneration(eos));
             assertThat(done.completionTokens()).isEqualTo(1);
             assertThat(c.text.toString()).isEmpty();
 
             Collector ignored = new Collector();
-            s.submit(GenerationRequest.greedy(prompt("hi"), 10).withSampling(forceEos).withIgnoreEos(true), ignored);
+            s.submit(GenerationRequest.builder(prompt("hi"), 10).sampling(forceEos).ignoreEos(true).build(), ignored);
             Completion all = ignored.await();
-            assertThat(all.reason()).isEqualTo(FinishReason.LENGTH);
-            assertThat(all.nativeReason()).isEqualTo("max_tokens");
+            assertThat(all.reason()).isEqualTo(new FinishReason.MaxTokens());
             assertThat(ignored.ids()).containsOnly(eos).hasSize(10);
             assertThat(ignored.text.toString()).isEmpty(); // control tokens give no text
         }
@@ -226,7 +246,7 @@ class SchedulerTest {
         try (Scheduler s = scheduler(config(4))) {
             int[] p = prompt("Why is the sky blue?");
             Collector greedy = new Collector();
-            s.submit(GenerationRequest.greedy(p, 8).withIgnoreEos(true).withLogprobs(5), greedy);
+            s.submit(GenerationRequest.builder(p, 8).ignoreEos(true).logprobs(5).build(), greedy);
             greedy.await();
             for (GeneratedToken t : greedy.tokens) {
                 assertThat(t.top().ids()[0]).isEqualTo(t.id());
@@ -235,8 +255,8 @@ class SchedulerTest {
             }
             SamplingParams hot = new SamplingParams(1.5f, 0, 1, 0, 0, 1f, 0f, 0f, Map.of(), 1234);
             Collector a = new Collector(), b = new Collector(), c = new Collector();
-            GenerationRequest r = GenerationRequest.greedy(p, 16).withIgnoreEos(true).withSampling(hot).withLogprobs(0);
-            s.submitAll(List.of(r, r, r.withSampling(hot.withSeed(99))), List.of(a, b, c));
+            GenerationRequest r = GenerationRequest.builder(p, 16).ignoreEos(true).sampling(hot).logprobs(0).build();
+            s.submitAll(List.of(r, r, r.toBuilder().sampling(hot.withSeed(99)).build()), List.of(a, b, c));
             a.await();
             b.await();
             c.await();
@@ -257,14 +277,14 @@ class SchedulerTest {
 
     @Test
     void kvSizingRefusesWhatCannotBeHeld() {
-        EngineConfig c = new EngineConfig(4, 4096, 8, 512, PagedKvCache.Storage.F16);
+        EngineConfig c = EngineConfig.builder(4096).parallel(4).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build();
         // 4 layers × 2 KV heads × 64 × 2 (K, V) × 2 bytes = 2048 bytes per token.
         assertThat(KvCacheSizing.bytesPerToken(model.config(), PagedKvCache.Storage.F16)).isEqualTo(2048);
         assertThat(KvCacheSizing.bytes(model.config(), c)).isEqualTo(4L * 4096 * 2048);
         KvCacheSizing.check(model.config(), c, 1L << 30);
         assertThatThrownBy(() -> KvCacheSizing.check(model.config(), c, 1L << 20))
-                .hasMessageContaining("needs 32.0 MiB").hasMessageContaining("--ctx-size");
-        assertThatThrownBy(() -> KvCacheSizing.check(model.config(), new EngineConfig(1, 8192, 8, 512, PagedKvCache.Storage.F16), 1L << 40))
+                .hasMessageContaining("needs 32.0 MiB").hasMessageContaining("contextSize");
+        assertThatThrownBy(() -> KvCacheSizing.check(model.config(), EngineConfig.builder(8192).parallel(1).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build(), 1L << 40))
                 .hasMessageContaining("exceeds the model's context length 4096");
     }
 }

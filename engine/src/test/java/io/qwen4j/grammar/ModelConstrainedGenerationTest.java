@@ -3,6 +3,7 @@ package io.qwen4j.grammar;
 import io.qwen4j.engine.Completion;
 import io.qwen4j.engine.ConstraintMask;
 import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GeneratedToken;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.Scheduler;
@@ -148,7 +149,7 @@ class ModelConstrainedGenerationTest {
         Map<Integer, Float> closerBias = closerBias();
 
         int[] prompt = tok.encode("Give me the data as JSON.", false);
-        EngineConfig config = new EngineConfig(8, prompt.length + MAX_TOKENS, 10_000, 256, PagedKvCache.Storage.F32);
+        EngineConfig config = EngineConfig.builder(prompt.length + MAX_TOKENS).parallel(8).maxQueued(10_000).stepTokenBudget(256).kvStorage(PagedKvCache.Storage.F32).build();
         PagedKvCache cache = model.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
         List<Run> first = new ArrayList<>();
         List<Run> reruns = new ArrayList<>();
@@ -165,7 +166,7 @@ class ModelConstrainedGenerationTest {
         try (Scheduler scheduler = new Scheduler(timed, cache, tok, model.config().vocab(), config)) {
             for (Case c : cases) for (long seed : SEEDS) first.add(new Run(c, seed, false));
             generate(scheduler, prompt, first, Map.of());
-            for (Run r : first) if (r.done.get().nativeReason().equals("max_tokens")) reruns.add(new Run(r.c, r.seed, true));
+            for (Run r : first) if (r.done.get().reason() instanceof FinishReason.MaxTokens) reruns.add(new Run(r.c, r.seed, true));
             generate(scheduler, prompt, reruns, closerBias);
             steps = scheduler.steps();
         }
@@ -179,13 +180,13 @@ class ModelConstrainedGenerationTest {
         for (Run r : all) {
             Completion end = r.done.get();
             String text = r.text();
-            switch (end.nativeReason()) {
-                case "max_tokens" -> {
+            switch (end.reason()) {
+                case FinishReason.MaxTokens _ -> {
                     if (r.biased) cut.add(r.c.name() + " seed " + r.seed + ": " + abbreviate(text));
                     continue;
                 }
-                case "eos" -> eos++;
-                case "constraint_complete" -> complete++;
+                case FinishReason.EndOfGeneration _ -> eos++;
+                case FinishReason.ConstraintComplete _ -> complete++;
                 default -> throw new AssertionError(r.c.name() + ": unexpected end " + end);
             }
             finished++;
@@ -254,8 +255,8 @@ class ModelConstrainedGenerationTest {
         List<GenerationRequest> requests = new ArrayList<>();
         for (Run r : runs) {
             SamplingParams sampling = new SamplingParams(1.0f, 0, 1, 0, 0, 1f, 0f, 0f, bias, r.seed);
-            requests.add(new GenerationRequest(prompt, sampling, MAX_TOKENS, 0, List.of(), Set.of(), false, -1, true,
-                    new ConstraintMask(r.c.grammar().newConstraint())));
+            requests.add(GenerationRequest.builder(prompt, MAX_TOKENS).sampling(sampling)
+                    .constraint(new ConstraintMask(r.c.grammar().newConstraint())).build());
         }
         scheduler.submitAll(requests, List.copyOf(runs));
         for (Run r : runs) r.done.get(120, TimeUnit.SECONDS);

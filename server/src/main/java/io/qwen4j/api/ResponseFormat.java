@@ -79,7 +79,7 @@ public abstract class ResponseFormat {
     }
 
     protected static void putEnd(ObjectNode choice, ChoiceEnd end) {
-        choice.put("finish_reason", end == null ? null : end.finishReason());
+        choice.put("finish_reason", end == null ? null : end.finishReason().wireName());
         choice.put("native_finish_reason", end == null ? null : end.nativeFinishReason());
         Object stop = end == null ? null : end.stopReason();
         if (stop instanceof Integer i) choice.put("stop_reason", i);

@@ -5,7 +5,6 @@ import io.qwen4j.api.ChoiceEnd;
 import io.qwen4j.api.TokenLogprob;
 import io.qwen4j.api.ToolCallDelta;
 import io.qwen4j.engine.Completion;
-import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GeneratedToken;
 import io.qwen4j.engine.TokenListener;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
@@ -93,13 +92,12 @@ final class ChoiceAdapter implements TokenListener {
             ReasoningSplitter.Parts rest = splitter.finish();
             emit(rest.content(), rest.reasoning(), List.of());
         }
-        String finish = c.reason().openAiName();
         if (toolCalls != null) {
             ToolCallParser.Parts rest = toolCalls.finish();
             send(new ChoiceDelta(rest.content(), "", List.of(), rest.calls()));
-            if (toolCalls.calls() > 0 && c.reason() == FinishReason.STOP) finish = "tool_calls";
         }
-        run.ended(index, new ChoiceEnd(finish, c.nativeReason(), c.stopReason()), c.completionTokens(), reasoningTokens, c.cachedTokens());
+        ChoiceEnd end = ChoiceEnding.of(c.reason(), toolCalls != null && toolCalls.calls() > 0);
+        run.ended(index, end, c.completionTokens(), reasoningTokens, c.cachedTokens());
     }
 
     @Override

@@ -29,7 +29,8 @@ final class GenerationRequests {
                 o.logitBias(), seed);
         // A constrained output ends when its grammar says so: min_tokens does not apply.
         int minTokens = o.minTokens() == null || mask != null ? 0 : Math.min(o.minTokens(), maxTokens);
-        return new GenerationRequest(prompt, sampling, maxTokens, minTokens, o.stop(), new HashSet<>(o.stopTokenIds()),
-                o.ignoreEos(), logprobs, o.skipSpecialTokens(), mask);
+        return GenerationRequest.builder(prompt, maxTokens).sampling(sampling).minTokens(minTokens).stop(o.stop())
+                .stopTokenIds(new HashSet<>(o.stopTokenIds())).ignoreEos(o.ignoreEos()).logprobs(logprobs)
+                .skipSpecialTokens(o.skipSpecialTokens()).constraint(mask).build();
     }
 }

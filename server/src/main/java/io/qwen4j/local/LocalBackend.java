@@ -11,6 +11,7 @@ import io.qwen4j.api.ModelCapabilities;
 import io.qwen4j.api.ModelCapabilities.Feature;
 import io.qwen4j.api.ModelCard;
 import io.qwen4j.api.TokenizingBackend;
+import io.qwen4j.engine.BuildInfo;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.engine.EngineOverloadedException;
 import io.qwen4j.engine.GenerationRequest;
@@ -119,7 +120,7 @@ public final class LocalBackend implements ChatBackend {
     private static String fingerprint(LocalModel model, EngineConfig config) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String id = "qwen4j-0.1|" + model.fileName() + "|" + model.fileSize() + "|" + config.kvStorage();
+            String id = "qwen4j-" + BuildInfo.current().id() + "|" + model.fileName() + "|" + model.fileSize() + "|" + config.kvStorage();
             return "fp_" + HexFormat.of().formatHex(sha.digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 10);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -39,7 +39,7 @@ class ApiServerAuthTest {
         Path model = Path.of(System.getProperty("qwen4j.testdata", "../testdata"), "models/qwen3vl-tiny-Q8_0.gguf");
         try (Database db = TestStores.open("sqlite");
              LocalModel loaded = LocalModel.load(model, null, null);
-             LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(1, 512, 4, 512, PagedKvCache.Storage.F32), 1);
+             LocalBackend backend = LocalBackend.start(loaded, EngineConfig.builder(512).parallel(1).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build(), 1);
              Gateway gateway = Gateway.open(db, Gateway.Settings.defaults());
              ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
             int port = server.port();
@@ -73,7 +73,7 @@ class ApiServerAuthTest {
         ObjectMapper json = new ObjectMapper();
         try (Database db = TestStores.open("sqlite");
              LocalModel loaded = LocalModel.load(model, null, java.util.List.of(name));
-             LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(2, 512, 4, 512, PagedKvCache.Storage.F32), 1);
+             LocalBackend backend = LocalBackend.start(loaded, EngineConfig.builder(512).parallel(2).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build(), 1);
              Gateway gateway = Gateway.open(db, Gateway.Settings.defaults());
              ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
             KeySecret k = KeySecret.generate();
@@ -119,7 +119,7 @@ class ApiServerAuthTest {
         ObjectMapper json = new ObjectMapper();
         try (Database db = TestStores.open("sqlite");
              LocalModel loaded = LocalModel.load(model, null, java.util.List.of("m"));
-             LocalBackend backend = LocalBackend.start(loaded, new EngineConfig(1, 512, 4, 512, PagedKvCache.Storage.F32), 1);
+             LocalBackend backend = LocalBackend.start(loaded, EngineConfig.builder(512).parallel(1).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build(), 1);
              Gateway gateway = Gateway.open(db, Gateway.Settings.defaults().withPrices(prices));
              ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0)) {
             KeySecret k = KeySecret.generate();

@@ -34,7 +34,7 @@ class ApiServerTest {
     @BeforeAll
     static void start() throws Exception {
         model = LocalModel.load(testdata("models/qwen3vl-tiny-Q8_0.gguf"), null, null);
-        backend = LocalBackend.start(model, new EngineConfig(2, 4096, 8, 512, PagedKvCache.Storage.F16), 2);
+        backend = LocalBackend.start(model, EngineConfig.builder(4096).parallel(2).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build(), 2);
         server = new ApiServer(backend, ApiServer.Options.defaults()).start("127.0.0.1", 0);
     }
 
@@ -125,7 +125,7 @@ class ApiServerTest {
             io.qwen4j.gguf.GgufWriter.copyOf(source).remove("tokenizer.chat_template").write(bare);
         }
         try (LocalModel m = LocalModel.load(bare, null, java.util.List.of("bare"));
-             LocalBackend b = LocalBackend.start(m, new EngineConfig(1, 256, 2, 256, PagedKvCache.Storage.F32), 1);
+             LocalBackend b = LocalBackend.start(m, EngineConfig.builder(256).parallel(1).maxQueued(2).stepTokenBudget(256).kvStorage(PagedKvCache.Storage.F32).build(), 1);
              ApiServer s = new ApiServer(b, ApiServer.Options.defaults()).start("127.0.0.1", 0)) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/tokenize"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")).build(),

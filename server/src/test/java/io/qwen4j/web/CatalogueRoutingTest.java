@@ -6,6 +6,7 @@ import io.qwen4j.api.ChatBackend;
 import io.qwen4j.api.ChatCompletionRequest;
 import io.qwen4j.api.ChoiceDelta;
 import io.qwen4j.api.ChoiceEnd;
+import io.qwen4j.api.FinishReason;
 import io.qwen4j.api.CompletionRequest;
 import io.qwen4j.api.GenerationListener;
 import io.qwen4j.api.GenerationStream;
@@ -49,7 +50,7 @@ class CatalogueRoutingTest {
         private GenerationStream answer(GenerationListener listener) {
             listener.onAdmit(1, 1);
             listener.onDelta(0, new ChoiceDelta(text, "", List.of()));
-            listener.onChoiceEnd(0, new ChoiceEnd("stop", "eos", null));
+            listener.onChoiceEnd(0, new ChoiceEnd(FinishReason.STOP, "eos", null));
             listener.onComplete(new Usage(1, 0, 1));
             return () -> {
             };

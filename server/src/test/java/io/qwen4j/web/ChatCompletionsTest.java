@@ -27,7 +27,7 @@ class ChatCompletionsTest {
     @BeforeAll
     static void start() throws Exception {
         s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("qwen/qwen3-vl-32b-instruct", "tiny"),
-                new EngineConfig(2, 1024, 1, 64, PagedKvCache.Storage.F16),
+                EngineConfig.builder(1024).parallel(2).maxQueued(1).stepTokenBudget(64).kvStorage(PagedKvCache.Storage.F16).build(),
                 ApiServer.Options.defaults().withMaxRequestBytes(1 << 20).withKeepAliveMillis(20));
     }
 

@@ -29,7 +29,7 @@ class ConcurrentClientsTest {
     @BeforeAll
     static void start() throws Exception {
         // 8 slots, room for the other 56 in the queue, 48-token steps: prompts prefill in chunks beside decoding.
-        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"), new EngineConfig(8, 512, CLIENTS, 48, PagedKvCache.Storage.F16),
+        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"), EngineConfig.builder(512).parallel(8).maxQueued(CLIENTS).stepTokenBudget(48).kvStorage(PagedKvCache.Storage.F16).build(),
                 ApiServer.Options.defaults());
     }
 

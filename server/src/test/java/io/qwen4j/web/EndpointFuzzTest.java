@@ -34,7 +34,7 @@ class EndpointFuzzTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"), new EngineConfig(4, 256, 64, 512, PagedKvCache.Storage.F16),
+        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"), EngineConfig.builder(256).parallel(4).maxQueued(64).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build(),
                 ApiServer.Options.defaults().withMaxRequestBytes(512 << 10).withKeepAliveMillis(1000));
     }
 
@@ -214,7 +214,7 @@ class EndpointFuzzTest {
         Map<Integer, Integer> statuses = new TreeMap<>();
         try (TestServer v = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", "models/mmproj-qwen3vl-tiny-F16.gguf",
                 io.qwen4j.local.ImageOptions.defaults().withMaxDecodedPixels(4_000_000).withMaxImagesPerRequest(3), List.of("tiny"),
-                new EngineConfig(2, 1024, 64, 256, PagedKvCache.Storage.F16), ApiServer.Options.defaults())) {
+                EngineConfig.builder(1024).parallel(2).maxQueued(64).stepTokenBudget(256).kvStorage(PagedKvCache.Storage.F16).build(), ApiServer.Options.defaults())) {
             for (int i = 0; i < 150; i++) {
                 byte[] img = images.get(r.nextInt(images.size())).clone();
                 switch (r.nextInt(6)) {

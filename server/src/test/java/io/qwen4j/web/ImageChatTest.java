@@ -49,11 +49,11 @@ class ImageChatTest {
     @BeforeAll
     static void start() throws Exception {
         host = new LocalImageHost(IMAGES);
-        EngineConfig config = new EngineConfig(2, 1024, 8, 100, PagedKvCache.Storage.F32);
+        EngineConfig config = EngineConfig.builder(1024).parallel(2).maxQueued(8).stepTokenBudget(100).kvStorage(PagedKvCache.Storage.F32).build();
         open = TestServer.tinyAVision(ImageOptions.defaults().withAllowPrivateUrls(true).withMaxImageBytes(1_000_000)
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)), config);
         strict = TestServer.tinyAVision(ImageOptions.defaults().withMaxImagesPerRequest(2).withMaxImageBytes(100_000)
-                .withMaxDecodedPixels(1_000_000), config.withParallel(1));
+                .withMaxDecodedPixels(1_000_000), config.toBuilder().parallel(1).build());
     }
 
     @AfterAll

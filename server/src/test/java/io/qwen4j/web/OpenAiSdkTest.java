@@ -36,7 +36,7 @@ class OpenAiSdkTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of(MODEL), new EngineConfig(4, 1024, 16, 512, PagedKvCache.Storage.F16),
+        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of(MODEL), EngineConfig.builder(1024).parallel(4).maxQueued(16).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build(),
                 ApiServer.Options.defaults());
         client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + s.server.port() + "/v1").apiKey("not-needed").maxRetries(0).build();
     }

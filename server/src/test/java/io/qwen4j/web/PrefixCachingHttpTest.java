@@ -46,7 +46,7 @@ class PrefixCachingHttpTest {
 
     static TestServer server(boolean prefixCaching) throws Exception {
         return new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"),
-                new EngineConfig(2, 1024, 4, 512, PagedKvCache.Storage.F16, prefixCaching), ApiServer.Options.defaults());
+                EngineConfig.builder(1024).parallel(2).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).prefixCaching(prefixCaching).build(), ApiServer.Options.defaults());
     }
 
     @Test

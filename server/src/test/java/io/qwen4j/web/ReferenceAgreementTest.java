@@ -89,7 +89,7 @@ class ReferenceAgreementTest {
     void chatCompletionsAgreeWithHuggingFace(String name) throws Exception {
         JsonNode ref = json("hf/tiny-a/chats/" + name + ".json");
         try (TestServer s = new TestServer("hf/tiny-a/tiny-a-F32.gguf", List.of("tiny-a"),
-                new EngineConfig(1, 1024, 4, 512, PagedKvCache.Storage.F32), ApiServer.Options.defaults())) {
+                EngineConfig.builder(1024).parallel(1).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).build(), ApiServer.Options.defaults())) {
             ObjectNode body = TestServer.JSON.createObjectNode();
             body.put("model", "tiny-a");
             body.set("messages", ref.get("messages"));

@@ -22,7 +22,7 @@ public final class StreamingServerProcess {
     public static void main(String[] args) throws Exception {
         Database db = Database.open(args[0]);
         LocalModel model = LocalModel.load(TestServer.testdata("models/qwen3vl-tiny-Q8_0.gguf"), null, List.of("tiny"));
-        LocalBackend backend = LocalBackend.start(model, new EngineConfig(4, 4096, 8, 512, PagedKvCache.Storage.F16), 1);
+        LocalBackend backend = LocalBackend.start(model, EngineConfig.builder(4096).parallel(4).maxQueued(8).kvStorage(PagedKvCache.Storage.F16).build(), 1);
         Gateway gateway = Gateway.open(db, Gateway.Settings.defaults().withPrices(PRICES));
         ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults(), gateway).start("127.0.0.1", 0);
         System.out.println("PORT " + server.port());

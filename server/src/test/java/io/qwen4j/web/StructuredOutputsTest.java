@@ -72,7 +72,7 @@ class StructuredOutputsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"), new EngineConfig(4, 2048, 8, 256, PagedKvCache.Storage.F16),
+        s = new TestServer("models/qwen3vl-tiny-Q8_0.gguf", List.of("tiny"), EngineConfig.builder(2048).parallel(4).maxQueued(8).stepTokenBudget(256).kvStorage(PagedKvCache.Storage.F16).build(),
                 ApiServer.Options.defaults());
     }
 

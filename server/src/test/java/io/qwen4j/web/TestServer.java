@@ -57,7 +57,7 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer tiny(String variant, PagedKvCache.Storage kv) throws Exception {
-        return new TestServer("models/qwen3vl-tiny-" + variant + ".gguf", null, new EngineConfig(4, 1024, 8, 512, kv), ApiServer.Options.defaults());
+        return new TestServer("models/qwen3vl-tiny-" + variant + ".gguf", null, EngineConfig.builder(1024).parallel(4).maxQueued(8).stepTokenBudget(512).kvStorage(kv).build(), ApiServer.Options.defaults());
     }
 
     URI uri(String path) {

@@ -1,5 +1,11 @@
-package io.qwen4j.engine;
+package io.qwen4j.benchmark;
 
+import io.qwen4j.engine.Completion;
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.engine.GeneratedToken;
+import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.Scheduler;
+import io.qwen4j.engine.TokenListener;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
@@ -78,7 +84,8 @@ public final class PrefixCacheBenchmark {
     }
 
     private static Scheduler scheduler(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, Settings s, boolean prefixCaching) {
-        EngineConfig config = new EngineConfig(1, s.followUpTokens() + 1, 0, s.batchTokens(), s.kvStorage(), prefixCaching);
+        EngineConfig config = EngineConfig.builder(s.followUpTokens() + 1).parallel(1).maxQueued(0).stepTokenBudget(s.batchTokens())
+                .kvStorage(s.kvStorage()).prefixCaching(prefixCaching).build();
         return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.config().vocab(), config);
     }
 
@@ -91,7 +98,7 @@ public final class PrefixCacheBenchmark {
         IntStream.Builder tokens = IntStream.builder();
         CompletableFuture<Completion> done = new CompletableFuture<>();
         long t0 = System.nanoTime();
-        scheduler.submit(GenerationRequest.greedy(prompt, maxTokens).withIgnoreEos(true), new TokenListener() {
+        scheduler.submit(GenerationRequest.builder(prompt, maxTokens).ignoreEos(true).build(), new TokenListener() {
             @Override
             public void onToken(GeneratedToken token) {
                 if (firstAt[0] == 0) firstAt[0] = System.nanoTime();

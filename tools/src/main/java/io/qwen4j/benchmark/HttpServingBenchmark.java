@@ -1,9 +1,8 @@
-package io.qwen4j.cli;
+package io.qwen4j.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.qwen4j.engine.ServingBenchmark;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,7 +30,7 @@ import java.util.function.Consumer;
  * Figures as {@link ServingBenchmark}'s in-process test; the token count of a stream is its reported
  * {@code usage.completion_tokens} (a chunk may carry several tokens when their bytes end mid-character).
  */
-final class HttpServingBenchmark {
+public final class HttpServingBenchmark {
     /**
      * Prompt ids are drawn below this: ordinary text tokens in every Qwen3 vocabulary, the tiny test models'
      * included (the server's vocabulary size is not part of the API). What the ids say does not change the work.
@@ -45,7 +44,7 @@ final class HttpServingBenchmark {
     private String model;
 
     /** {@code base}: the server's root ("http://host:port") or its "/v1". */
-    HttpServingBenchmark(URI base, String apiKey) {
+    public HttpServingBenchmark(URI base, String apiKey) {
         String s = base.toString().replaceAll("/+$", "");
         this.base = URI.create(s.endsWith("/v1") ? s : s + "/v1");
         this.apiKey = apiKey;
@@ -54,7 +53,7 @@ final class HttpServingBenchmark {
     }
 
     /** The first model the server lists: the one every request names. */
-    String model() throws IOException, InterruptedException {
+    public String model() throws IOException, InterruptedException {
         if (model == null) {
             HttpResponse<String> r = http.send(request("/models").GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) throw new IOException("GET " + base + "/models: HTTP " + r.statusCode() + ": " + r.body());
@@ -66,7 +65,7 @@ final class HttpServingBenchmark {
     }
 
     /** A warm-up at the widest level, then every level in the order given, each told to {@code onLevel}. */
-    List<ServingBenchmark.Level> run(int[] concurrencies, int promptTokens, int genTokens, Consumer<ServingBenchmark.Level> onLevel)
+    public List<ServingBenchmark.Level> run(int[] concurrencies, int promptTokens, int genTokens, Consumer<ServingBenchmark.Level> onLevel)
             throws IOException, InterruptedException {
         if (promptTokens < 1 || genTokens < 2) throw new IllegalArgumentException("--prompt must be >= 1 and --gen >= 2");
         model();

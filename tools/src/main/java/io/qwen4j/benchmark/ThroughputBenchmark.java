@@ -1,8 +1,10 @@
-package io.qwen4j.model;
+package io.qwen4j.benchmark;
 
 import io.qwen4j.gguf.HugePages;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.tensor.Lanes;
 import io.qwen4j.tensor.WorkerPool;
 import jdk.incubator.vector.FloatVector;

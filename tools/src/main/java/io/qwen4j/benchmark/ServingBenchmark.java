@@ -1,5 +1,11 @@
-package io.qwen4j.engine;
+package io.qwen4j.benchmark;
 
+import io.qwen4j.engine.Completion;
+import io.qwen4j.engine.EngineConfig;
+import io.qwen4j.engine.GeneratedToken;
+import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.Scheduler;
+import io.qwen4j.engine.TokenListener;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
@@ -61,7 +67,8 @@ public final class ServingBenchmark {
         if (n < 1) throw new IllegalArgumentException("concurrency must be >= 1: " + n);
         // A whole number of KV blocks per sequence (blocks are at most 64 tokens), so that all N fit in the pool at once.
         int context = (s.promptTokens() + s.genTokens() + 63) / 64 * 64;
-        EngineConfig config = new EngineConfig(n, context, 0, s.batchTokens(), s.kvStorage());
+        EngineConfig config = EngineConfig.builder(context).parallel(n).maxQueued(0).stepTokenBudget(s.batchTokens())
+                .kvStorage(s.kvStorage()).build();
         SplittableRandom random = new SplittableRandom(seed);
         int vocab = model.config().vocab();
         long[] submitted = new long[n], first = new long[n], last = new long[n];
@@ -72,7 +79,7 @@ public final class ServingBenchmark {
             List<GenerationRequest> requests = new ArrayList<>();
             List<TokenListener> listeners = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                requests.add(GenerationRequest.greedy(random.ints(s.promptTokens(), 0, vocab).toArray(), s.genTokens()).withIgnoreEos(true));
+                requests.add(GenerationRequest.builder(random.ints(s.promptTokens(), 0, vocab).toArray(), s.genTokens()).ignoreEos(true).build());
                 int stream = i;
                 listeners.add(new TokenListener() {
                     @Override

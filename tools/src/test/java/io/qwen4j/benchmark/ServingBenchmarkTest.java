@@ -1,4 +1,4 @@
-package io.qwen4j.engine;
+package io.qwen4j.benchmark;
 
 import org.junit.jupiter.api.Test;
 
