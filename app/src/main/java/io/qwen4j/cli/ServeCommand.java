@@ -23,6 +23,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -134,6 +135,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--lenient", description = "Ignore request parameters no API defines instead of refusing them with a 400.")
     boolean lenient;
 
+    @Option(names = "--cors-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Browser origins allowed to call the API (CORS), e.g. https://console.example; none by default.")
+    List<String> corsOrigins = List.of();
+
     @Override
     public Integer call() throws Exception {
         PagedKvCache.Storage storage = switch (kvCacheType.toLowerCase(Locale.ROOT)) {
@@ -215,7 +220,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.printf("qwen4j: warning: '%s' has no price (see --prices); keyed requests for it are refused with 403%n", name);
             }
         }
-        ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults().withLenient(lenient), gateway).start(host, port);
+        ApiServer server = new ApiServer(ModelCatalogue.of(backend), ApiServer.Options.defaults().withLenient(lenient).withCorsOrigins(Set.copyOf(corsOrigins)), gateway).start(host, port);
         System.err.printf("qwen4j: serving %s%s as %s on http://%s:%d (parallel %d, ctx %d, batch %d tokens, kv %s%s; store %s, %s)%n", model,
                 mmproj != null ? " + " + mmproj + " (images)" : "", loaded.names(), host, server.port(), parallel, ctx, batchTokens, kvCacheType,
                 noPrefixCaching ? ", no prefix caching" : "",

@@ -19,6 +19,8 @@ public record ChatMessage(String role, ObjectNode json, List<ContentPart> parts)
 
     /** OpenAI's roles. */
     public static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+    /** The most messages in a request, and content parts in a message: refused before any work on them. */
+    public static final int MAX_MESSAGES = 10_000, MAX_PARTS = 1_000;
 
     public ChatMessage {
         parts = List.copyOf(parts);
@@ -29,6 +31,9 @@ public record ChatMessage(String role, ObjectNode json, List<ContentPart> parts)
         if (messages == null || messages.isNull()) throw ApiException.invalid("messages", "'messages' is required");
         if (!messages.isArray()) throw ApiException.invalid("messages", "'messages' must be an array of message objects");
         if (messages.isEmpty()) throw ApiException.invalid("messages", "'messages' must contain at least one message");
+        if (messages.size() > MAX_MESSAGES) {
+            throw ApiException.invalid("messages", "'messages' has " + messages.size() + " messages; at most " + MAX_MESSAGES + " are accepted");
+        }
         List<ChatMessage> out = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) out.add(read("messages[" + i + "]", messages.get(i)));
         return List.copyOf(out);
@@ -44,9 +49,16 @@ public record ChatMessage(String role, ObjectNode json, List<ContentPart> parts)
         }
         JsonNode content = m.get("content");
         List<ContentPart> parts = new ArrayList<>();
+        // Only an assistant's message may leave its content out (when it carries tool calls), as OpenAI defines it.
+        if ((content == null || content.isNull()) && !role.textValue().equals("assistant")) {
+            throw ApiException.invalid(param + ".content", param + ".content is required in a '" + role.textValue() + "' message");
+        }
         if (content != null && !content.isNull() && !content.isTextual()) {
             if (!content.isArray()) {
                 throw ApiException.invalid(param + ".content", param + ".content must be a string or an array of content parts");
+            }
+            if (content.size() > MAX_PARTS) {
+                throw ApiException.invalid(param + ".content", param + ".content has " + content.size() + " parts; at most " + MAX_PARTS + " are accepted");
             }
             for (int j = 0; j < content.size(); j++) parts.add(ContentPart.read(param + ".content[" + j + "]", content.get(j)));
         }

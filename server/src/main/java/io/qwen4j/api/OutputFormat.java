@@ -48,7 +48,10 @@ public sealed interface OutputFormat {
                     throw ApiException.invalid(p, "'response_format.json_schema' must be an object with 'name' and 'schema'");
                 }
                 JsonNode name = js.get("name");
-                if (name != null && !name.isNull() && !name.isTextual()) throw ApiException.invalid(p, "'response_format.json_schema.name' must be a string");
+                // As OpenAI: a name is required, of letters, digits, '_' and '-', at most 64.
+                if (name == null || !name.isTextual() || !name.textValue().matches("[A-Za-z0-9_-]{1,64}")) {
+                    throw ApiException.invalid(p + ".json_schema.name", "'response_format.json_schema.name' is required: 1 to 64 letters, digits, '_' or '-'");
+                }
                 JsonNode strict = js.get("strict");
                 if (strict != null && !strict.isNull() && !strict.isBoolean()) throw ApiException.invalid(p, "'response_format.json_schema.strict' must be a boolean");
                 JsonNode schema = js.get("schema");
@@ -56,7 +59,7 @@ public sealed interface OutputFormat {
                 if (schema == null || !(schema.isObject() || schema.isBoolean())) {
                     throw ApiException.invalid(p, "'response_format.json_schema.schema' must be a JSON Schema object");
                 }
-                yield new JsonSchema(p, name == null ? null : name.asText(), schema.toString(), strict != null && strict.asBoolean(false));
+                yield new JsonSchema(p, name.textValue(), schema.toString(), strict != null && strict.asBoolean(false));
             }
             default -> throw ApiException.invalid(p, "response_format type '" + format.get("type").textValue()
                     + "' is not supported; use text, json_object or json_schema");

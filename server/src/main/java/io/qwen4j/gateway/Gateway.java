@@ -199,7 +199,7 @@ public final class Gateway implements AutoCloseable {
         byte[] id = new byte[12];
         ThreadLocalRandom.current().nextBytes(id);
         String requestId = "req_" + HexFormat.of().formatHex(id);
-        if (keys == null || settings.noAuth() || !anyKeys()) {
+        if (anonymous()) {
             // Clients such as the OpenAI SDK always send some key; without auth it is ignored.
             return new RequestAccount(this, null, requestId);
         }
@@ -258,6 +258,11 @@ public final class Gateway implements AutoCloseable {
     /** Whether a bearer secret is the admin key (compared in constant time). */
     public boolean isAdmin(String secret) {
         return settings.adminKey() != null && secret != null && KeySecret.same(secret, settings.adminKey());
+    }
+
+    /** Whether requests are anonymous: no store, {@code noAuth}, or no key created yet. */
+    public boolean anonymous() {
+        return keys == null || settings.noAuth() || !anyKeys();
     }
 
     private boolean anyKeys() {

@@ -160,6 +160,7 @@ public final class LocalBackend implements ChatBackend {
     @Override
     public GenerationStream chat(ChatCompletionRequest request, GenerationListener listener) {
         checkModel(request.model());
+        checkLogitBias(request.options());
         TemplateMessages chat = TemplateMessages.of(request.messages(), request.verbosity(), vision);
         // Tools are rendered even with tool_choice "none" (as OpenAI and vLLM do); the mask then bans the call token.
         ChatPrompt.Rendered prompt = model.renderChat(chat.json(), request.tools().tools(), request.chatTemplateKwargs(), request.addGenerationPrompt());
@@ -189,6 +190,7 @@ public final class LocalBackend implements ChatBackend {
     @Override
     public GenerationStream complete(CompletionRequest request, GenerationListener listener) {
         checkModel(request.model());
+        checkLogitBias(request.options());
         List<int[]> prompts = new ArrayList<>();
         for (Object p : request.prompts()) prompts.add(promptIds(p));
         GenerationOptions o = request.options();
@@ -210,6 +212,15 @@ public final class LocalBackend implements ChatBackend {
         }
         listener.onAdmit(promptTokens, (int) Math.min(Integer.MAX_VALUE, maxCompletion));
         return submit(run, jobs, listeners);
+    }
+
+    /** A bias on a token the model does not have is a mistake worth a 400, as OpenAI answers it. */
+    private void checkLogitBias(GenerationOptions o) {
+        for (int id : o.logitBias().keySet()) {
+            if (id < 0 || id >= vocab) {
+                throw ApiException.invalid("logit_bias", "'logit_bias' names token " + id + ", outside the vocabulary (0 to " + (vocab - 1) + ")");
+            }
+        }
     }
 
     /** A completion prompt's token ids: its text tokenized, or its ids checked against the vocabulary. */

@@ -10,6 +10,8 @@ import io.qwen4j.gateway.Gateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Set;
+
 /**
  * The HTTP service over a {@link ModelCatalogue}: each request is parsed and validated (in {@code io.qwen4j.api}),
  * routed by its {@code model} to the backend serving it, checked against that model's capabilities, and the
@@ -24,32 +26,43 @@ public final class ApiServer implements AutoCloseable {
      * @param maxRequestBytes larger bodies get a 413 before they are read
      * @param keepAliveMillis an SSE comment is sent after this long without an event (prompt processing, queueing)
      * @param usage           hears every generation's usage at its end (billing, rate limits)
+     * @param corsOrigins     the browser origins ({@code https://console.example}) answered with CORS headers; no
+     *                        other origin gets any
      */
-    public record Options(boolean lenient, long maxRequestBytes, long keepAliveMillis, UsageSink usage) {
+    public record Options(boolean lenient, long maxRequestBytes, long keepAliveMillis, UsageSink usage, Set<String> corsOrigins) {
+        public Options {
+            corsOrigins = Set.copyOf(corsOrigins);
+        }
+
         public static Options defaults() {
-            return new Options(false, 64L << 20, 5_000, UsageSink.NONE);
+            return new Options(false, 64L << 20, 5_000, UsageSink.NONE, Set.of());
         }
 
         public Options withLenient(boolean b) {
-            return new Options(b, maxRequestBytes, keepAliveMillis, usage);
+            return new Options(b, maxRequestBytes, keepAliveMillis, usage, corsOrigins);
         }
 
         public Options withMaxRequestBytes(long n) {
-            return new Options(lenient, n, keepAliveMillis, usage);
+            return new Options(lenient, n, keepAliveMillis, usage, corsOrigins);
         }
 
         public Options withKeepAliveMillis(long n) {
-            return new Options(lenient, maxRequestBytes, n, usage);
+            return new Options(lenient, maxRequestBytes, n, usage, corsOrigins);
         }
 
         public Options withUsage(UsageSink sink) {
-            return new Options(lenient, maxRequestBytes, keepAliveMillis, sink);
+            return new Options(lenient, maxRequestBytes, keepAliveMillis, sink, corsOrigins);
+        }
+
+        public Options withCorsOrigins(Set<String> origins) {
+            return new Options(lenient, maxRequestBytes, keepAliveMillis, usage, origins);
         }
     }
 
     private final Options options;
     private final Gateway gateway;
     private final HttpJson json = new HttpJson();
+    private final BrowserGuard browserGuard;
     private final Javalin app;
 
     /** One backend's models, without keys, billing or limits (every request anonymous, nothing recorded). */
@@ -64,6 +77,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(ModelCatalogue catalogue, Options options, Gateway gateway) {
         this.options = options;
         this.gateway = gateway;
+        this.browserGuard = new BrowserGuard(options.corsOrigins(), gateway);
         GenerationResponder responder = new GenerationResponder(catalogue, json, options.keepAliveMillis(), options.usage());
         ChatCompletionsEndpoint chat = new ChatCompletionsEndpoint(json, responder, options.lenient());
         CompletionsEndpoint completions = new CompletionsEndpoint(json, responder, options.lenient());
@@ -74,6 +88,9 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = options.maxRequestBytes();
             config.http.prefer405over404 = true;
             config.startup.showJavalinBanner = false;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json.mapper)));
+            // Before auth: a browser page must not reach a keyless server, nor a JSON endpoint with a form post.
+            config.routes.before(browserGuard::check);
             GatewayRoutes.install(config, gateway); // auth, rate limits, admin and usage routes
             config.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             config.routes.get("/v1/models", ctx -> json.respond(ctx, models.list()));
@@ -102,6 +119,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer start(String host, int port) {
+        browserGuard.listening(host);
         app.start(host, port);
         return this;
     }

@@ -53,6 +53,8 @@ public final class GatewayRoutes {
 
     private static void admit(Context ctx, Gateway gateway) {
         String path = ctx.path();
+        // A CORS preflight carries no credentials by design.
+        if (ctx.method() == io.javalin.http.HandlerType.OPTIONS) return;
         if (path.equals("/health") || path.startsWith(AdminApi.PREFIX) || path.equals(UsageApi.PATH)) return;
         RequestAccount account = gateway.authenticate(bearer(ctx), ctx.ip());
         ctx.attribute(ATTRIBUTE, account);

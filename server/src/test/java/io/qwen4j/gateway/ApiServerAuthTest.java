@@ -29,7 +29,7 @@ class ApiServerAuthTest {
 
     private static HttpResponse<String> post(int port, String path, String key) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Hello\"}"));
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Hello\"}"));
         if (key != null) b.header("Authorization", "Bearer " + key);
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -80,7 +80,7 @@ class ApiServerAuthTest {
             var key = gateway.keys().create(new NewApiKey("buyer", new BigDecimal("0.001"), "CNY", null, null, null, null), k.hash(), k.prefix(), Instant.now());
             String body = "{\"model\": \"" + name + "\", \"max_tokens\": 8, \"messages\": [{\"role\": \"user\", \"content\": \"你好\"}]}";
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
-                    .header("Authorization", "Bearer " + k.secret()).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + k.secret()).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             JsonNode usage = json.readTree(r.body()).get("usage");
             int prompt = usage.get("prompt_tokens").asInt(), completion = usage.get("completion_tokens").asInt();
@@ -96,7 +96,7 @@ class ApiServerAuthTest {
             // A request whose worst case exceeds what is left is refused before any work, with 402.
             String big = body.replace("\"max_tokens\": 8", "\"max_tokens\": 480");
             HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
-                    .header("Authorization", "Bearer " + k.secret()).POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + k.secret()).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(402);
             assertThat(refused.body()).contains("insufficient_quota");
             assertThat(gateway.keys().find(key.id()).orElseThrow().balance()).isEqualByComparingTo(after.balance());
@@ -130,7 +130,7 @@ class ApiServerAuthTest {
             BigDecimal spent = BigDecimal.ZERO;
             for (int round = 0; round < 2; round++) {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
-                        .header("Authorization", "Bearer " + k.secret()).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        .header("Authorization", "Bearer " + k.secret()).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                 JsonNode usage = json.readTree(r.body()).get("usage");

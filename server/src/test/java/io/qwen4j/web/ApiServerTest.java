@@ -51,6 +51,7 @@ class ApiServerTest {
     private static Answer send(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), JSON.readTree(r.body()));
     }
@@ -128,7 +129,7 @@ class ApiServerTest {
              LocalBackend b = LocalBackend.start(m, EngineConfig.builder(256).parallel(1).maxQueued(2).stepTokenBudget(256).kvStorage(PagedKvCache.Storage.F32).build(), 1);
              ApiServer s = new ApiServer(b, ApiServer.Options.defaults()).start("127.0.0.1", 0)) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/tokenize"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")).build(),
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(400);
             JsonNode error = JSON.readTree(r.body()).get("error");

@@ -37,7 +37,8 @@ class ChatCompletionsTest {
     }
 
     static String chat(String extra) {
-        return "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello! Who are you?\"}], \"max_tokens\": 8" + extra + "}";
+        String maxTokens = extra.contains("\"max_tokens\"") ? "" : ", \"max_tokens\": 8";
+        return "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello! Who are you?\"}]" + maxTokens + extra + "}";
     }
 
     static void assertError(TestServer.Answer a, int status, String param) {
@@ -300,7 +301,7 @@ class ChatCompletionsTest {
         String body = "{\"model\": \"tiny\", \"prompt\": \"Count:\", \"max_tokens\": 900, \"ignore_eos\": true, \"stream\": true}";
         try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                     + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
@@ -329,7 +330,7 @@ class ChatCompletionsTest {
         String body = "{\"model\": \"tiny\", \"prompt\": \"Count:\", \"max_tokens\": 1000, \"ignore_eos\": true}";
         try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                     + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
             out.flush();
             long deadline = System.nanoTime() + 10_000_000_000L;
@@ -374,11 +375,11 @@ class ChatCompletionsTest {
 
     private static HttpResponse<String> stream(String body, String path) throws Exception {
         return s.http.send(HttpRequest.newBuilder(s.uri(path)).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static CompletableFuture<HttpResponse<String>> streamAsync(String body) {
         return s.http.sendAsync(HttpRequest.newBuilder(s.uri("/v1/completions")).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

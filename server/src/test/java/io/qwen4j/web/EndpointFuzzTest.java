@@ -167,7 +167,7 @@ class EndpointFuzzTest {
             byte[] body = TestServer.JSON.writeValueAsBytes(req);
             if (r.nextInt(8) == 0) body = damage(body, r);
             HttpResponse<String> resp = s.http.send(HttpRequest.newBuilder(s.uri(path)).timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             int status = resp.statusCode();
             statuses.merge(status, 1, Integer::sum);
             String context = "request " + i + " to " + path + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
@@ -249,7 +249,7 @@ class EndpointFuzzTest {
                 content.addObject().put("type", "text").put("text", "what is it?");
                 byte[] body = TestServer.JSON.writeValueAsBytes(req);
                 HttpResponse<String> resp = v.http.send(HttpRequest.newBuilder(v.uri("/v1/chat/completions")).timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
                 statuses.merge(resp.statusCode(), 1, Integer::sum);
                 String context = "image request " + i + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
                 assertThat(resp.statusCode()).as(context).isIn(200, 400);
