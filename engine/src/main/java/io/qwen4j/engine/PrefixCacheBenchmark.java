@@ -1,7 +1,7 @@
 package io.qwen4j.engine;
 
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 
 import java.util.List;
@@ -47,8 +47,8 @@ public final class PrefixCacheBenchmark {
     private PrefixCacheBenchmark() {
     }
 
-    public static Result run(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, Settings s) {
-        int vocab = model.config().vocab();
+    public static Result run(TextModel model, Qwen3Tokenizer tokenizer, Settings s) {
+        int vocab = model.shape().vocab();
         SplittableRandom random = new SplittableRandom(2000);
         int[] prefix = random.ints(s.prefixTokens(), 0, vocab).toArray();
         int[] question = random.ints(s.questionTokens(), 0, vocab).toArray();
@@ -77,9 +77,9 @@ public final class PrefixCacheBenchmark {
         return new Result(followUp.length, cached.completion().cachedTokens(), firstTurn.ttftMs(), uncached.ttftMs(), cached.ttftMs());
     }
 
-    private static Scheduler scheduler(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, Settings s, boolean prefixCaching) {
+    private static Scheduler scheduler(TextModel model, Qwen3Tokenizer tokenizer, Settings s, boolean prefixCaching) {
         EngineConfig config = new EngineConfig(1, s.followUpTokens() + 1, 0, s.batchTokens(), s.kvStorage(), prefixCaching);
-        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.config().vocab(), config);
+        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.shape().vocab(), config);
     }
 
     private record Timed(double ttftMs, int[] tokens, Completion completion) {

@@ -48,10 +48,10 @@ public final class ThroughputBenchmark {
      * Runs pp {@code promptTokens} {@code repetitions} times and tg {@code generatedTokens} once (after a
      * warm-up of both), on random token ids; reports the mean prefill rate and the decode rate.
      */
-    public static Result run(Qwen3VlTextModel model, WorkerPool pool, long modelBytes, int promptTokens,
+    public static Result run(TextModel model, WorkerPool pool, long modelBytes, int promptTokens,
                              int generatedTokens, int repetitions) {
         SplittableRandom random = new SplittableRandom(1234);
-        int vocab = model.config().vocab();
+        int vocab = model.shape().vocab();
         try (PagedKvCache cache = model.newKvCache(Math.max(promptTokens, generatedTokens + 1) + 64, PagedKvCache.Storage.F16)) {
             // Warm-up: compile the prefill and decode paths before timing either.
             KvSequence warm = cache.newSequence();
