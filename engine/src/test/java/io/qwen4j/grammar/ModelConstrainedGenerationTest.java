@@ -141,7 +141,8 @@ class ModelConstrainedGenerationTest {
     @Test
     void everyFinishedConstrainedCompletionOfTheRandomModelValidates() throws Exception {
         long t0 = System.nanoTime();
-        ConstraintCompiler compiler = new ConstraintCompiler(tok.vocabulary());
+        ConstraintCompiler compiler = new ConstraintCompiler(tok.vocabulary(), GrammarFixtures.QWEN3_TOOL_CALL.open(),
+                GrammarFixtures.QWEN3_TOOL_CALL.close());
         Map<String, Integer> refusals = new TreeMap<>();
         List<Case> cases = pickSchemas(compiler, refusals);
         assertThat(cases).hasSizeGreaterThanOrEqualTo(60);

@@ -33,7 +33,7 @@ import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ImageEmbeddings;
 import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.sampling.SamplingParams;
 import io.qwen4j.sampling.TokenMask;
 import io.qwen4j.tensor.WorkerPool;
@@ -84,7 +84,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         this.engine = engine;
         this.vocab = vocab;
         this.fingerprint = fingerprint;
-        this.structuredOutput = new StructuredOutput(model.tokenizer().vocabulary());
+        this.structuredOutput = new StructuredOutput(model.tokenizer().vocabulary(), model.chatFormat().toolCall());
     }
 
     /**
@@ -102,16 +102,16 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
     public static LocalBackend start(LocalModel model, VisionTower vision, EngineConfig config, int threads) throws GgufFormatException {
         WorkerPool pool = new WorkerPool(threads);
         try {
-            Qwen3VlTextModel text = Qwen3VlTextModel.load(model.gguf(), pool);
+            TextModel text = model.architecture().load(model.gguf(), pool);
             ImageTokens imageTokens = null;
             if (vision != null) {
-                vision.checkPairs(text.config());
+                vision.checkPairs(text.shape());
                 imageTokens = ImageTokens.from(model.gguf());
             }
-            KvCacheSizing.check(text.config(), config, KvCacheSizing.availableMemory(model.fileSize()));
+            KvCacheSizing.check(text.shape(), config, KvCacheSizing.availableMemory(model.fileSize()));
             PagedKvCache cache = text.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
-            Scheduler engine = new Scheduler(text, cache, model.tokenizer(), text.config().vocab(), config);
-            return new LocalBackend(model, vision, imageTokens, pool, engine, text.config().vocab(), fingerprint(model, config));
+            Scheduler engine = new Scheduler(text, cache, model.tokenizer(), config);
+            return new LocalBackend(model, vision, imageTokens, pool, engine, text.shape().vocab(), fingerprint(model, config));
         } catch (RuntimeException | GgufFormatException e) {
             pool.close();
             throw e;
@@ -167,7 +167,7 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
         // Tools are rendered even with tool_choice "none" (as OpenAI and vLLM do); the mask then bans the call token.
         ChatPrompt.Rendered prompt = model.renderChat(messages, request.tools().tools(), request.chatTemplateKwargs(), request.addGenerationPrompt());
         Supplier<TokenMask> masks = structuredOutput.masks(request.outputFormat(), request.tools());
-        boolean thinking = ReasoningSplitter.promptOpensReasoning(prompt.text());
+        boolean thinking = ReasoningSplitter.promptOpensReasoning(model.chatFormat().reasoning(), prompt.text());
         List<VisionTower.Image> images = parts.isEmpty() ? List.of() : vision.read(parts);
         // Image tokens count as prompt tokens (context, credit and usage), as OpenAI and vLLM count them.
         int promptTokens = expandedLength(prompt.tokens(), images);
@@ -184,8 +184,8 @@ public final class LocalBackend implements ChatBackend, TokenizingBackend {
                     masks == null ? null : masks.get());
             jobs.add(layout == null ? job : job.withLayout(layout));
             ChoiceAdapter adapter = new ChoiceAdapter(run, i, request.logprobs(), o.returnTokensAsTokenIds(),
-                    new ReasoningSplitter(thinking), request.includeReasoning());
-            if (request.tools().callsPossible()) adapter.toolCalls = new ToolCallParser();
+                    new ReasoningSplitter(model.chatFormat().reasoning(), thinking), request.includeReasoning());
+            if (request.tools().callsPossible()) adapter.toolCalls = new ToolCallParser(model.chatFormat().toolCall());
             listeners.add(adapter);
         }
         return submit(run, jobs, listeners);
