@@ -6,7 +6,8 @@ import io.qwen4j.benchmark.ServingBenchmark;
 import io.qwen4j.benchmark.ThroughputBenchmark;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.ModelArchitectures;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import picocli.CommandLine.Command;
@@ -99,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
         if (prompt < 1 || gen < 1 || repetitions < 1) throw new IllegalArgumentException("--prompt, --gen and --repetitions must be positive");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         try (GgufFile gguf = GgufFile.open(model, memory()); WorkerPool pool = new WorkerPool(n)) {
-            Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            TextModel m = ModelArchitectures.BUILT_IN.of(gguf).load(gguf, pool);
             if (!json) System.err.println("bench: weights " + gguf.memoryNote());
             ThroughputBenchmark.Result r = ThroughputBenchmark.run(m, pool, gguf.mapping().byteSize(), prompt, gen, repetitions);
             if (json) {
@@ -115,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
             } else {
                 double limit = r.bandwidthGBs() * 1e9 / r.weightBytesPerStep();
                 System.out.printf(Locale.ROOT, "model      %s (%s), %.2f GB, %s, %d threads%n", model, gguf.fileTypeName(),
-                        r.modelBytes() / 1e9, m.config(), r.threads());
+                        r.modelBytes() / 1e9, m, r.threads());
                 System.out.printf(Locale.ROOT, "prefill    pp%-5d %8.2f tokens/s  (the threads had %.0f %% of their cores)%n",
                         r.promptTokens(), r.prefillTokensPerS(), 100 * r.prefillCoreShare());
                 System.out.printf(Locale.ROOT, "decode     tg%-5d %8.2f tokens/s  (the threads had %.0f %% of their cores)%n",
@@ -134,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
         checkConcurrency();
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         try (GgufFile gguf = GgufFile.open(model, memory()); WorkerPool pool = new WorkerPool(n)) {
-            Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            TextModel m = ModelArchitectures.BUILT_IN.of(gguf).load(gguf, pool);
             if (!json) System.err.println("bench: weights " + gguf.memoryNote());
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             double loadBefore = loadAverage();
@@ -210,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
                 gen != null ? gen : 32, batchTokens, PagedKvCache.Storage.F16);
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         try (GgufFile gguf = GgufFile.open(model, memory()); WorkerPool pool = new WorkerPool(n)) {
-            Qwen3VlTextModel m = Qwen3VlTextModel.load(gguf, pool);
+            TextModel m = ModelArchitectures.BUILT_IN.of(gguf).load(gguf, pool);
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             double loadBefore = loadAverage();
             PrefixCacheBenchmark.Result r = PrefixCacheBenchmark.run(m, tokenizer, settings);

@@ -194,7 +194,7 @@ final class ServeCommand implements Callable<Integer> {
                         Duration.ofSeconds(Math.min(5, Math.max(1, imageFetchTimeout))), Duration.ofSeconds(Math.max(1, imageFetchTimeout)), 3,
                         allowPrivateImageUrls);
                 try {
-                    vision = VisionTower.load(mmproj, images, computeThreads);
+                    vision = VisionTower.load(loaded.architecture(), mmproj, images, computeThreads);
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("--mmproj " + mmproj + ": " + e.getMessage(), e);
                 }

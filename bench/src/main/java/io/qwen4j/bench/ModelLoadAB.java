@@ -4,8 +4,9 @@ import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.HugePages;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.ModelArchitectures;
 import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.tensor.WorkerPool;
 
 import java.lang.foreign.Arena;
@@ -39,7 +40,7 @@ public final class ModelLoadAB {
         SplittableRandom random = new SplittableRandom(1);
         try (GgufFile mapped = GgufFile.open(path); Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(threads)) {
             MemorySegment file = mapped.mapping();
-            List<Qwen3VlTextModel> models = new ArrayList<>();
+            List<TextModel> models = new ArrayList<>();
             for (String v : variants) {
                 GgufFile g = switch (v) {
                     // The same mapping seen as a plain native segment: every variant's weights are then of one
@@ -59,13 +60,13 @@ public final class ModelLoadAB {
                     }
                     default -> throw new IllegalArgumentException("variant " + v + ": mmap, huge or anon");
                 };
-                models.add(Qwen3VlTextModel.load(g, pool));
+                models.add(ModelArchitectures.BUILT_IN.of(g).load(g, pool));
             }
-            int vocab = models.get(0).config().vocab();
+            int vocab = models.get(0).shape().vocab();
             double[][] rates = new double[variants.length][rounds], shares = new double[variants.length][rounds];
             for (int round = -1; round < rounds; round++) {
                 for (int k = 0; k < variants.length; k++) {
-                    Qwen3VlTextModel m = models.get(k);
+                    TextModel m = models.get(k);
                     try (PagedKvCache cache = m.newKvCache(steps + 64, PagedKvCache.Storage.F16)) {
                         KvSequence seq = cache.newSequence();
                         m.step(cache, List.of(SequenceChunk.text(seq, new int[] {random.nextInt(vocab)}, 0)));

@@ -8,7 +8,8 @@ import io.qwen4j.image.ImageDecoder;
 import io.qwen4j.image.ImagePreprocessor;
 import io.qwen4j.image.PixelValues;
 import io.qwen4j.image.RgbImage;
-import io.qwen4j.model.Qwen3VlVisionEncoder;
+import io.qwen4j.model.ModelArchitectures;
+import io.qwen4j.model.VisionEncoder;
 import io.qwen4j.tensor.WorkerPool;
 
 import javax.imageio.ImageIO;
@@ -46,9 +47,9 @@ public final class VisionEncoderBenchmark {
             writeRandomMmproj(file);
             System.out.printf("random F16 mmproj (2B vision shape): %,d bytes written in %.1f s%n", Files.size(file), (System.nanoTime() - w0) / 1e9);
             try (GgufFile gguf = GgufFile.open(file); WorkerPool pool = new WorkerPool(threads)) {
-                Qwen3VlVisionEncoder encoder = Qwen3VlVisionEncoder.load(gguf, pool);
-                System.out.println(encoder.config() + ", " + threads + " threads");
-                ImagePreprocessor pre = new ImagePreprocessor(encoder.config().preprocessorConfig());
+                VisionEncoder encoder = ModelArchitectures.BUILT_IN.byName("qwen3vl").loadVisionEncoder(gguf, pool);
+                System.out.println(encoder + ", " + threads + " threads");
+                ImagePreprocessor pre = new ImagePreprocessor(encoder.preprocessorConfig());
                 for (int[] size : new int[][] {{448, 448}, {1024, 768}}) {
                     byte[] png = syntheticPng(size[0], size[1]);
                     for (int run = 0; run < runs; run++) {
@@ -59,7 +60,7 @@ public final class VisionEncoderBenchmark {
                         long p2 = System.nanoTime();
                         encoder.encode(List.of(pv));
                         long p3 = System.nanoTime(), cpu = processCpuNanos() - cpu0;
-                        Qwen3VlVisionEncoder.Timings t = encoder.lastTimings();
+                        VisionEncoder.Timings t = encoder.lastTimings();
                         double gflop = vitFlops(pv.patches()) / 1e9;
                         System.out.printf("%4dx%-4d %4d patches %4d tokens run %d: decode %6.1f ms, preprocess %6.1f ms, ViT %8.1f ms (embedding %.1f, blocks %.1f), mergers %7.1f ms, total %8.1f ms wall, %8.1f ms process CPU; ViT+mergers %.0f GFLOP = %.1f GFLOP/s wall, %.1f per CPU-second%n",
                                 size[0], size[1], pv.patches(), pv.tokens(), run, (p1 - p0) / 1e6, (p2 - p1) / 1e6,

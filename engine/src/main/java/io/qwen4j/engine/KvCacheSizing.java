@@ -1,7 +1,7 @@
 package io.qwen4j.engine;
 
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlConfig;
+import io.qwen4j.model.ModelShape;
 
 /**
  * What a KV cache of {@code parallel × contextSize} tokens costs, and the refusal at startup when the model
@@ -12,12 +12,12 @@ public final class KvCacheSizing {
     private KvCacheSizing() {
     }
 
-    public static long bytesPerToken(Qwen3VlConfig model, PagedKvCache.Storage storage) {
+    public static long bytesPerToken(ModelShape model, PagedKvCache.Storage storage) {
         int element = storage == PagedKvCache.Storage.F32 ? 4 : 2;
         return 2L * model.layers() * model.kvHeads() * model.headDim() * element;
     }
 
-    public static long bytes(Qwen3VlConfig model, EngineConfig config) {
+    public static long bytes(ModelShape model, EngineConfig config) {
         return (long) config.parallel() * config.contextSize() * bytesPerToken(model, config.kvStorage());
     }
 
@@ -25,7 +25,7 @@ public final class KvCacheSizing {
      * Throws {@link IllegalStateException} with the numbers when {@code contextSize} exceeds the model's
      * context length or the cache would not fit in {@code availableBytes} (memory left beside the weights).
      */
-    public static void check(Qwen3VlConfig model, EngineConfig config, long availableBytes) {
+    public static void check(ModelShape model, EngineConfig config, long availableBytes) {
         if (config.contextSize() > model.contextLength()) {
             throw new IllegalStateException("contextSize " + config.contextSize() + " exceeds the model's context length "
                     + model.contextLength());

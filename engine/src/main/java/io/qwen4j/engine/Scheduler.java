@@ -5,6 +5,7 @@ import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ModelStep;
 import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 
@@ -70,6 +71,11 @@ public final class Scheduler implements Engine {
         // pool may hold fewer than parallel × blocksFor(context), and reserving beyond it would fail a step.
         this.poolBlocks = cache.blocks();
         this.thread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::loop);
+    }
+
+    /** A scheduler over {@code model}, its logits covering the model's vocabulary. */
+    public Scheduler(TextModel model, PagedKvCache cache, Qwen3Tokenizer tokenizer, EngineConfig config) {
+        this(model, cache, tokenizer, model.shape().vocab(), config);
     }
 
     @Override

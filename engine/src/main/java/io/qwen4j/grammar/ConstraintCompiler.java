@@ -13,16 +13,20 @@ import java.util.Map;
  */
 public final class ConstraintCompiler {
     private final Vocabulary vocabulary;
+    private final String toolCallOpen, toolCallClose;
     private final Map<String, Object> cache;
     private final JsonSchemaOptions options;
     private CompiledGrammar jsonObject;
 
-    public ConstraintCompiler(Vocabulary vocabulary) {
-        this(vocabulary, JsonSchemaOptions.DEFAULT, 256);
+    /** For a model whose tool calls stand between the added tokens {@code toolCallOpen} and {@code toolCallClose} (null: none). */
+    public ConstraintCompiler(Vocabulary vocabulary, String toolCallOpen, String toolCallClose) {
+        this(vocabulary, toolCallOpen, toolCallClose, JsonSchemaOptions.DEFAULT, 256);
     }
 
-    public ConstraintCompiler(Vocabulary vocabulary, JsonSchemaOptions options, int cacheEntries) {
+    public ConstraintCompiler(Vocabulary vocabulary, String toolCallOpen, String toolCallClose, JsonSchemaOptions options, int cacheEntries) {
         this.vocabulary = vocabulary;
+        this.toolCallOpen = toolCallOpen;
+        this.toolCallClose = toolCallClose;
         this.options = options;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -48,7 +52,8 @@ public final class ConstraintCompiler {
     public ToolCallGrammar tools(List<ToolCallGrammar.Tool> tools, ToolCallGrammar.Choice choice, String forcedName, boolean parallel) {
         StringBuilder key = new StringBuilder("tools\u0000").append(choice).append('\u0000').append(forcedName).append('\u0000').append(parallel);
         for (ToolCallGrammar.Tool t : tools) key.append('\u0000').append(t.name()).append('\u0001').append(t.parametersJson());
-        return (ToolCallGrammar) cached(key.toString(), () -> ToolCallGrammar.compile(vocabulary, tools, choice, forcedName, parallel, options));
+        return (ToolCallGrammar) cached(key.toString(), () -> ToolCallGrammar.compile(vocabulary, toolCallOpen, toolCallClose, tools, choice, forcedName,
+                parallel, options));
     }
 
     private Object cached(String key, java.util.function.Supplier<Object> compile) {

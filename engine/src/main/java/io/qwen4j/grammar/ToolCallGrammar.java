@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Tool calls in Qwen3's trained format:
+ * Tool calls in the model's trained format (its chat format's tags; Qwen3's shown):
  * <pre>{@code <tool_call>\n{"name": "<tool>", "arguments": {...}}\n</tool_call>}</pre>
- * where {@code <tool_call>} and {@code </tool_call>} are single added tokens, the name is one of the tools
+ * where the opening and closing tags are single added tokens, the name is one of the tools
  * and the arguments are valid for that tool's {@code parameters} schema. Calls may be separated by a
  * newline when parallel calls are allowed; end-of-generation is allowed after a complete call.
  *
@@ -44,15 +44,16 @@ public final class ToolCallGrammar {
     }
 
     /**
+     * @param openTag the added token that opens a call ({@code <tool_call>}); {@code closeTag} closes it
      * @param forcedName the function for {@link Choice#NAMED} (ignored otherwise)
      * @param parallel whether several calls may follow each other (parallel_tool_calls)
      * @throws UnsupportedSchemaException for an unsupported parameters schema, an unknown forced name,
      *     duplicate names, or a vocabulary without the tool-call tokens
      */
-    public static ToolCallGrammar compile(Vocabulary vocabulary, List<Tool> tools, Choice choice, String forcedName, boolean parallel,
-                                          JsonSchemaOptions options) {
-        int open = specialToken(vocabulary, "<tool_call>");
-        int close = specialToken(vocabulary, "</tool_call>");
+    public static ToolCallGrammar compile(Vocabulary vocabulary, String openTag, String closeTag, List<Tool> tools, Choice choice,
+                                          String forcedName, boolean parallel, JsonSchemaOptions options) {
+        int open = specialToken(vocabulary, openTag);
+        int close = specialToken(vocabulary, closeTag);
         if (choice == Choice.NONE) return new ToolCallGrammar(choice, null, vocabulary, open, close);
         if (tools.isEmpty()) throw new UnsupportedSchemaException("tools", "tool_choice needs at least one tool");
         Set<String> names = new HashSet<>();
@@ -98,6 +99,7 @@ public final class ToolCallGrammar {
     }
 
     private static int specialToken(Vocabulary v, String text) {
+        if (text == null) throw new UnsupportedSchemaException("tools", "the model has no tool-call format");
         var id = v.idOf(text);
         if (id.isEmpty() || (v.type(id.getAsInt()) != TokenType.USER_DEFINED && v.type(id.getAsInt()) != TokenType.CONTROL)) {
             throw new UnsupportedSchemaException("tools", "the vocabulary has no " + text + " token");
@@ -109,12 +111,12 @@ public final class ToolCallGrammar {
         return choice;
     }
 
-    /** The {@code <tool_call>} token id. */
+    /** The token id of the tag that opens a call. */
     public int callOpenToken() {
         return openToken;
     }
 
-    /** The {@code </tool_call>} token id. */
+    /** The token id of the tag that closes a call. */
     public int callCloseToken() {
         return closeToken;
     }

@@ -72,7 +72,37 @@ public final class SequenceChunk {
         return tokens.length;
     }
 
-    int logitRows() {
+    /** Row {@code row}'s token id. */
+    public int token(int row) {
+        return tokens[row];
+    }
+
+    /** Row {@code row}'s input embedding, or null when its input is its token's embedding. */
+    public float[] inputEmbedding(int row) {
+        return embeddings == null ? null : embeddings[row];
+    }
+
+    /** Row {@code row}'s RoPE position on {@code axis} (0 t, 1 h, 2 w; all equal for text). */
+    public int position(int axis, int row) {
+        return switch (axis) {
+            case 1 -> posH[row];
+            case 2 -> posW[row];
+            default -> posT[row];
+        };
+    }
+
+    /** Whether any row has a deepstack vector after decoder layer {@code layer}. */
+    public boolean hasDeepstack(int layer) {
+        return deepstack != null && layer < deepstack.length && deepstack[layer] != null;
+    }
+
+    /** Row {@code row}'s deepstack vector after layer {@code layer}, or null. */
+    public float[] deepstack(int layer, int row) {
+        return hasDeepstack(layer) ? deepstack[layer][row] : null;
+    }
+
+    /** How many rows want logits. */
+    public int logitRows() {
         return switch (logits) {
             case NONE -> 0;
             case LAST -> 1;

@@ -46,10 +46,12 @@ public abstract sealed class InterleavedMatVec extends MatVec permits Interleave
         if (data.byteSize() < (long) rows / G * blocks * groupBlockBytes) throw new IllegalArgumentException(type + " layout needs more bytes");
     }
 
-    /** Whether a {@code rows × cols} matrix of {@code type} can take this layout on this machine. */
+    /**
+     * Whether a {@code rows × cols} matrix of {@code type} has the shape for an interleaved layout on this machine
+     * (which types have one: {@link MatVec#interleave}'s switch).
+     */
     static boolean supports(GgmlType type, int rows, int cols) {
-        return Lanes.BYTES && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.F16 || type == GgmlType.Q6_K || type == GgmlType.Q4_K)
-                && rows % G == 0 && cols % type.blockSize == 0 && cols % 32 == 0;
+        return Lanes.BYTES && rows % G == 0 && cols % type.blockSize == 0 && cols % 32 == 0;
     }
 
     /** Writes a group at {@code groupOffset} of {@code data} from its G rows in ggml's layout, copied into {@code rows}. */

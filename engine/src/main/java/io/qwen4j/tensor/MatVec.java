@@ -89,12 +89,14 @@ public abstract sealed class MatVec
      */
     public static MatVec interleave(GgmlType type, MemorySegment data, int rows, int cols, WorkerPool pool) {
         if (!InterleavedMatVec.supports(type, rows, cols)) return of(type, data, rows, cols);
+        // The one list of the interleaved layouts: a type without a case keeps ggml's layout.
         InterleavedMatVec m = switch (type) {
             case Q8_0 -> new InterleavedQ8_0MatVec(data, rows, cols);
             case Q4_0 -> new InterleavedQ4_0MatVec(data, rows, cols);
             case Q6_K -> new InterleavedQ6KMatVec(newMemory(InterleavedQ6KMatVec.bytesFor(rows, cols)), rows, cols);
             case Q4_K -> new InterleavedQ4KMatVec(newMemory(InterleavedQ4KMatVec.bytesFor(rows, cols)), rows, cols);
-            default -> InterleavedF16MatVec.finite(data, (long) rows * cols) ? new InterleavedF16MatVec(data, rows, cols) : null;
+            case F16 -> InterleavedF16MatVec.finite(data, (long) rows * cols) ? new InterleavedF16MatVec(data, rows, cols) : null;
+            default -> null;
         };
         if (m == null) return of(type, data, rows, cols);
         m.interleaveFrom(data, pool);

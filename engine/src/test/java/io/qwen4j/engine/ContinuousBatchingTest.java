@@ -3,8 +3,8 @@ package io.qwen4j.engine;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ModelStep;
-import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.sampling.SamplingParams;
 import io.qwen4j.testing.TinyModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ContinuousBatchingTest {
     static TinyModel tiny;
-    static Qwen3VlTextModel model;
+    static TextModel model;
     static Qwen3Tokenizer tokenizer;
 
     @BeforeAll
@@ -80,11 +80,11 @@ class ContinuousBatchingTest {
 
     static Scheduler scheduler(ModelStep m, EngineConfig config) {
         PagedKvCache cache = model.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
-        return new Scheduler(m, cache, tokenizer, model.config().vocab(), config);
+        return new Scheduler(m, cache, tokenizer, model.shape().vocab(), config);
     }
 
     static int[] randomPrompt(long seed, int length) {
-        return new SplittableRandom(seed).ints(length, 0, model.config().vocab()).toArray();
+        return new SplittableRandom(seed).ints(length, 0, model.shape().vocab()).toArray();
     }
 
     @Test

@@ -6,8 +6,8 @@ import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ImageEmbeddings;
 import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
-import io.qwen4j.model.Qwen3VlTextModel;
-import io.qwen4j.model.Qwen3VlVisionEncoder;
+import io.qwen4j.model.TextModel;
+import io.qwen4j.model.VisionEncoder;
 import io.qwen4j.testing.TestData;
 import io.qwen4j.testing.TinyVisionModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ImagePrefixCachingTest {
     static final int BLOCK = 16;
     static TinyVisionModel tiny;
-    static Qwen3VlTextModel model;
-    static Qwen3VlVisionEncoder encoder;
+    static TextModel model;
+    static VisionEncoder encoder;
     static Qwen3Tokenizer tokenizer;
     static ImageTokens special;
 
@@ -49,7 +49,7 @@ class ImagePrefixCachingTest {
 
     /** A fresh encoding of the image file (a new object each time: only its content can match). */
     static ImageEmbeddings encode(String file) throws Exception {
-        ImagePreprocessor pre = new ImagePreprocessor(encoder.config().preprocessorConfig());
+        ImagePreprocessor pre = new ImagePreprocessor(encoder.preprocessorConfig());
         return encoder.encode(List.of(pre.preprocess(new ImageDecoder().decode(Files.readAllBytes(TestData.path(file)))))).getFirst();
     }
 
@@ -68,7 +68,7 @@ class ImagePrefixCachingTest {
 
     static Scheduler scheduler(boolean prefixCaching) {
         EngineConfig config = EngineConfig.builder(1024).parallel(1).maxQueued(4).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).prefixCaching(prefixCaching).build();
-        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.config().vocab(), config);
+        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.shape().vocab(), config);
     }
 
     static SchedulerTest.Collector run(Scheduler s, GenerationRequest r) throws Exception {

@@ -9,8 +9,8 @@ import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ImageEmbeddings;
 import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
-import io.qwen4j.model.Qwen3VlTextModel;
-import io.qwen4j.model.Qwen3VlVisionEncoder;
+import io.qwen4j.model.TextModel;
+import io.qwen4j.model.VisionEncoder;
 import io.qwen4j.testing.TestData;
 import io.qwen4j.testing.TinyVisionModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.within;
 class ImageSchedulingTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static TinyVisionModel tiny;
-    static Qwen3VlTextModel model;
-    static Qwen3VlVisionEncoder encoder;
+    static TextModel model;
+    static VisionEncoder encoder;
     static Qwen3Tokenizer tokenizer;
     static ImageTokens special;
 
@@ -66,7 +66,7 @@ class ImageSchedulingTest {
 
     /** The chat's rendered ids (one pad per image) laid out with our encoding of its images. */
     static ImagePromptLayout layout(JsonNode ref) throws Exception {
-        ImagePreprocessor pre = new ImagePreprocessor(encoder.config().preprocessorConfig());
+        ImagePreprocessor pre = new ImagePreprocessor(encoder.preprocessorConfig());
         List<PixelValues> pixels = new ArrayList<>();
         for (JsonNode img : ref.get("images")) {
             pixels.add(pre.preprocess(new ImageDecoder().decode(Files.readAllBytes(TestData.path("hf/tiny-a/" + img.get("file").asText())))));
@@ -89,7 +89,7 @@ class ImageSchedulingTest {
         assertThat(layout.tokens()).containsExactly(ints(image.get("input_ids")));
         EngineConfig config = EngineConfig.builder(512).parallel(2).maxQueued(4).stepTokenBudget(37).kvStorage(PagedKvCache.Storage.F32).build();
         PagedKvCache cache = model.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
-        try (Scheduler s = new Scheduler(model, cache, tokenizer, model.config().vocab(), config)) {
+        try (Scheduler s = new Scheduler(model, cache, tokenizer, model.shape().vocab(), config)) {
             SchedulerTest.Collector withImage = new SchedulerTest.Collector(), textOnly = new SchedulerTest.Collector();
             GenerationRequest imageRequest = GenerationRequest.builder(layout.tokens(), 24).layout(layout).ignoreEos(true).logprobs(10).build();
             GenerationRequest textRequest = GenerationRequest.builder(ints(chat.get("input_ids")), 24).ignoreEos(true).build();

@@ -3,8 +3,8 @@ package io.qwen4j.engine;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ModelStep;
-import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.testing.TinyModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PrefixCachingTest {
     static final int BLOCK = 16; // the model's KV block
     static TinyModel tiny;
-    static Qwen3VlTextModel model;
+    static TextModel model;
     static Qwen3Tokenizer tokenizer;
 
     @BeforeAll
@@ -71,7 +71,7 @@ class PrefixCachingTest {
 
     static Scheduler scheduler(ModelStep m, EngineConfig config) {
         PagedKvCache cache = model.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
-        return new Scheduler(m, cache, tokenizer, model.config().vocab(), config);
+        return new Scheduler(m, cache, tokenizer, model.shape().vocab(), config);
     }
 
     static EngineConfig config(boolean prefixCaching) {
@@ -187,7 +187,7 @@ class PrefixCachingTest {
     @ParameterizedTest
     @ValueSource(ints = {17, 19, 20, 21, 35, 36, 47, 48, 52, 100})
     void greedyTokensAndLogprobsEqualAComputedPromptWhateverTheUncachedTail(int length) throws Exception {
-        int[] prompt = new SplittableRandom(length).ints(length, 0, model.config().vocab()).toArray();
+        int[] prompt = new SplittableRandom(length).ints(length, 0, model.shape().vocab()).toArray();
         GenerationRequest r = GenerationRequest.builder(prompt, 12).ignoreEos(true).logprobs(5).build();
         try (Scheduler s = scheduler(model, config(true)); Scheduler plain = scheduler(model, config(false))) {
             SchedulerTest.Collector computed = run(plain, r);
@@ -201,7 +201,7 @@ class PrefixCachingTest {
 
     @Test
     void aSequenceSharesTheBlocksOfOneStillRunning() throws Exception {
-        int[] prompt = new SplittableRandom(5).ints(50, 0, model.config().vocab()).toArray();
+        int[] prompt = new SplittableRandom(5).ints(50, 0, model.shape().vocab()).toArray();
         GenerationRequest r = GenerationRequest.builder(prompt, 24).ignoreEos(true).build();
         int[] expected;
         try (Scheduler plain = scheduler(model, config(false))) {
@@ -235,7 +235,7 @@ class PrefixCachingTest {
 
     @Test
     void cancellationLetsGoOfEveryBlockAndKeepsTheSealedOnesCached() throws Exception {
-        int[] prompt = new SplittableRandom(9).ints(70, 0, model.config().vocab()).toArray();
+        int[] prompt = new SplittableRandom(9).ints(70, 0, model.shape().vocab()).toArray();
         try (Scheduler s = scheduler(model, config(true))) {
             int total = s.freeKvBlocks();
             for (int round = 0; round < 2; round++) {
@@ -272,8 +272,8 @@ class PrefixCachingTest {
     void aFullPoolEvictsTheLeastRecentlyUsedCachedBlocks() throws Exception {
         // One sequence of up to 64 tokens: a pool of 4 blocks. Each request holds 3 (30 + 9 fed-back tokens).
         EngineConfig small = EngineConfig.builder(64).parallel(1).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F32).prefixCaching(true).build();
-        int[] one = new SplittableRandom(11).ints(30, 0, model.config().vocab()).toArray();
-        int[] two = new SplittableRandom(12).ints(30, 0, model.config().vocab()).toArray();
+        int[] one = new SplittableRandom(11).ints(30, 0, model.shape().vocab()).toArray();
+        int[] two = new SplittableRandom(12).ints(30, 0, model.shape().vocab()).toArray();
         GenerationRequest r1 = GenerationRequest.builder(one, 10).ignoreEos(true).build(), r2 = GenerationRequest.builder(two, 10).ignoreEos(true).build();
         List<int[]> expected;
         try (Scheduler plain = scheduler(model, small.toBuilder().prefixCaching(false).build())) {

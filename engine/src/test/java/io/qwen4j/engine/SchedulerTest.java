@@ -1,8 +1,8 @@
 package io.qwen4j.engine;
 
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.sampling.Generator;
 import io.qwen4j.sampling.Sampler;
 import io.qwen4j.sampling.SamplingParams;
@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The scheduler on the tiny F32 fixture model: batching changes nothing, cancellation frees everything. */
 class SchedulerTest {
     static TinyModel tiny;
-    static Qwen3VlTextModel model;
+    static TextModel model;
     static Qwen3Tokenizer tokenizer;
 
     @BeforeAll
@@ -43,7 +43,7 @@ class SchedulerTest {
 
     static Scheduler scheduler(EngineConfig config) {
         PagedKvCache cache = model.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
-        return new Scheduler(model, cache, tokenizer, model.config().vocab(), config);
+        return new Scheduler(model, cache, tokenizer, model.shape().vocab(), config);
     }
 
     static EngineConfig config(int parallel) {
@@ -97,7 +97,7 @@ class SchedulerTest {
 
     static int[] alone(int[] prompt, int n) {
         try (PagedKvCache cache = model.newKvCache(prompt.length + n + 16, PagedKvCache.Storage.F32)) {
-            return new Generator(model, cache, model.config().vocab())
+            return new Generator(model, cache, model.shape().vocab())
                     .generate(SequenceChunk.text(cache.newSequence(), prompt, 0), prompt.length, n, Sampler.greedy(), 1)
                     .stream().mapToInt(Generator.Step::token).toArray();
         }
@@ -279,12 +279,12 @@ class SchedulerTest {
     void kvSizingRefusesWhatCannotBeHeld() {
         EngineConfig c = EngineConfig.builder(4096).parallel(4).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build();
         // 4 layers × 2 KV heads × 64 × 2 (K, V) × 2 bytes = 2048 bytes per token.
-        assertThat(KvCacheSizing.bytesPerToken(model.config(), PagedKvCache.Storage.F16)).isEqualTo(2048);
-        assertThat(KvCacheSizing.bytes(model.config(), c)).isEqualTo(4L * 4096 * 2048);
-        KvCacheSizing.check(model.config(), c, 1L << 30);
-        assertThatThrownBy(() -> KvCacheSizing.check(model.config(), c, 1L << 20))
+        assertThat(KvCacheSizing.bytesPerToken(model.shape(), PagedKvCache.Storage.F16)).isEqualTo(2048);
+        assertThat(KvCacheSizing.bytes(model.shape(), c)).isEqualTo(4L * 4096 * 2048);
+        KvCacheSizing.check(model.shape(), c, 1L << 30);
+        assertThatThrownBy(() -> KvCacheSizing.check(model.shape(), c, 1L << 20))
                 .hasMessageContaining("needs 32.0 MiB").hasMessageContaining("contextSize");
-        assertThatThrownBy(() -> KvCacheSizing.check(model.config(), EngineConfig.builder(8192).parallel(1).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build(), 1L << 40))
+        assertThatThrownBy(() -> KvCacheSizing.check(model.shape(), EngineConfig.builder(8192).parallel(1).maxQueued(8).stepTokenBudget(512).kvStorage(PagedKvCache.Storage.F16).build(), 1L << 40))
                 .hasMessageContaining("exceeds the model's context length 4096");
     }
 }

@@ -1,6 +1,8 @@
 package io.qwen4j.grammar;
 
 import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.model.ChatFormat;
+import io.qwen4j.model.qwen3vl.Qwen3VlChatFormat;
 import io.qwen4j.testing.TestData;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 
@@ -30,8 +32,11 @@ final class GrammarFixtures {
         return qwen3;
     }
 
+    static final ChatFormat.Tags QWEN3_TOOL_CALL = Qwen3VlChatFormat.FORMAT.toolCall();
+
     static synchronized ConstraintCompiler compiler() {
-        if (compiler == null) compiler = new ConstraintCompiler(qwen3().vocabulary());
+        // Qwen3's tool-call tags: the fixture vocabulary is Qwen3's.
+        if (compiler == null) compiler = new ConstraintCompiler(qwen3().vocabulary(), QWEN3_TOOL_CALL.open(), QWEN3_TOOL_CALL.close());
         return compiler;
     }
 

@@ -10,8 +10,9 @@ import io.qwen4j.engine.Scheduler;
 import io.qwen4j.engine.TokenListener;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.model.ModelArchitectures;
 import io.qwen4j.model.ModelStep;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.sampling.SamplingParams;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
@@ -77,14 +78,14 @@ class ModelConstrainedGenerationTest {
 
     static WorkerPool pool;
     static GgufFile gguf;
-    static Qwen3VlTextModel model;
+    static TextModel model;
     static Qwen3Tokenizer tok;
 
     @BeforeAll
     static void load() throws Exception {
         pool = new WorkerPool(2);
         gguf = GgufFile.open(TestData.path("models/qwen3vl-tiny-Q8_0.gguf"));
-        model = Qwen3VlTextModel.load(gguf, pool);
+        model = ModelArchitectures.BUILT_IN.of(gguf).load(gguf, pool);
         tok = Qwen3Tokenizer.fromGguf(gguf);
     }
 
@@ -141,7 +142,8 @@ class ModelConstrainedGenerationTest {
     @Test
     void everyFinishedConstrainedCompletionOfTheRandomModelValidates() throws Exception {
         long t0 = System.nanoTime();
-        ConstraintCompiler compiler = new ConstraintCompiler(tok.vocabulary());
+        ConstraintCompiler compiler = new ConstraintCompiler(tok.vocabulary(), GrammarFixtures.QWEN3_TOOL_CALL.open(),
+                GrammarFixtures.QWEN3_TOOL_CALL.close());
         Map<String, Integer> refusals = new TreeMap<>();
         List<Case> cases = pickSchemas(compiler, refusals);
         assertThat(cases).hasSizeGreaterThanOrEqualTo(60);
@@ -163,7 +165,7 @@ class ModelConstrainedGenerationTest {
             }
         };
         long steps;
-        try (Scheduler scheduler = new Scheduler(timed, cache, tok, model.config().vocab(), config)) {
+        try (Scheduler scheduler = new Scheduler(timed, cache, tok, model.shape().vocab(), config)) {
             for (Case c : cases) for (long seed : SEEDS) first.add(new Run(c, seed, false));
             generate(scheduler, prompt, first, Map.of());
             for (Run r : first) if (r.done.get().reason() instanceof FinishReason.MaxTokens) reruns.add(new Run(r.c, r.seed, true));
@@ -220,7 +222,7 @@ class ModelConstrainedGenerationTest {
     private static Map<Integer, Float> closerBias() {
         Map<Integer, Float> bias = new HashMap<>();
         int closers = 0, blanks = 0;
-        for (int id = 0; id < model.config().vocab(); id++) {
+        for (int id = 0; id < model.shape().vocab(); id++) {
             byte[] b = tok.tokenBytes(id);
             if (b.length == 0 || tok.isEndOfGeneration(id)) continue;
             boolean closer = false, blank = true;

@@ -23,7 +23,7 @@ import io.qwen4j.gguf.GgufFormatException;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.sampling.TokenMask;
 import io.qwen4j.tensor.WorkerPool;
 
@@ -81,7 +81,7 @@ public final class LocalBackend implements ChatBackend {
         this.engine = engine;
         this.vocab = vocab;
         this.fingerprint = fingerprint;
-        this.structuredOutput = new StructuredOutput(model.tokenizer().vocabulary());
+        this.structuredOutput = new StructuredOutput(model.tokenizer().vocabulary(), model.chatFormat().toolCall());
         this.budget = new CompletionBudget(engine.contextSize());
         this.tokenizer = new LocalTokenizer(model, vision, images, engine.contextSize());
     }
@@ -101,16 +101,16 @@ public final class LocalBackend implements ChatBackend {
     public static LocalBackend start(LocalModel model, VisionTower vision, EngineConfig config, int threads) throws GgufFormatException {
         WorkerPool pool = new WorkerPool(threads);
         try {
-            Qwen3VlTextModel text = Qwen3VlTextModel.load(model.gguf(), pool);
+            TextModel text = model.architecture().load(model.gguf(), pool);
             ImageTokens imageTokens = null;
             if (vision != null) {
-                vision.checkPairs(text.config());
+                vision.checkPairs(text.shape());
                 imageTokens = ImageTokens.from(model.gguf());
             }
-            KvCacheSizing.check(text.config(), config, KvCacheSizing.availableMemory(model.fileSize()));
+            KvCacheSizing.check(text.shape(), config, KvCacheSizing.availableMemory(model.fileSize()));
             PagedKvCache cache = text.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
-            Scheduler engine = new Scheduler(text, cache, model.tokenizer(), text.config().vocab(), config);
-            return new LocalBackend(model, vision, imageTokens, pool, engine, text.config().vocab(), fingerprint(model, config));
+            Scheduler engine = new Scheduler(text, cache, model.tokenizer(), config);
+            return new LocalBackend(model, vision, imageTokens, pool, engine, text.shape().vocab(), fingerprint(model, config));
         } catch (RuntimeException | GgufFormatException e) {
             pool.close();
             throw e;
@@ -165,7 +165,7 @@ public final class LocalBackend implements ChatBackend {
         // Tools are rendered even with tool_choice "none" (as OpenAI and vLLM do); the mask then bans the call token.
         ChatPrompt.Rendered prompt = model.renderChat(chat.json(), request.tools().tools(), request.chatTemplateKwargs(), request.addGenerationPrompt());
         Supplier<TokenMask> masks = structuredOutput.masks(request.outputFormat(), request.tools());
-        boolean thinking = ReasoningSplitter.promptOpensReasoning(prompt.text());
+        boolean thinking = ReasoningSplitter.promptOpensReasoning(model.chatFormat().reasoning(), prompt.text());
         List<VisionTower.Image> read = images.read(chat.images());
         int promptTokens = images.expandedLength(prompt.tokens(), read);
         int maxTokens = budget.maxTokens(request.options(), promptTokens, null, "messages");
@@ -181,8 +181,8 @@ public final class LocalBackend implements ChatBackend {
                     masks == null ? null : masks.get());
             jobs.add(layout == null ? job : job.withLayout(layout));
             listeners.add(new ChoiceAdapter(run, model.tokenizer(), i, request.logprobs(), o.returnTokensAsTokenIds(),
-                    new ReasoningSplitter(thinking), request.includeReasoning(),
-                    request.tools().callsPossible() ? new ToolCallParser() : null));
+                    new ReasoningSplitter(model.chatFormat().reasoning(), thinking), request.includeReasoning(),
+                    request.tools().callsPossible() ? new ToolCallParser(model.chatFormat().toolCall()) : null));
         }
         return submit(run, jobs, listeners);
     }

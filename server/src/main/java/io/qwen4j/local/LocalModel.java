@@ -3,6 +3,9 @@ package io.qwen4j.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.api.ApiException;
 import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.model.ChatFormat;
+import io.qwen4j.model.ModelArchitecture;
+import io.qwen4j.model.ModelArchitectures;
 import io.qwen4j.template.ChatTemplate;
 import io.qwen4j.template.TemplateException;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
@@ -14,11 +17,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One model served from this process: its GGUF file, tokenizer and chat template. Turns chat messages
+ * One model served from this process: its GGUF file, architecture, tokenizer and chat template. Turns chat messages
  * into prompt tokens; the engine (next layer down) turns tokens into tokens.
  */
 public final class LocalModel implements AutoCloseable {
     private final GgufFile gguf;
+    private final ModelArchitecture architecture;
     private final Qwen3Tokenizer tokenizer;
     private final ChatPrompt chatPrompt; // null when the model has no template and none was given
     private final List<String> names;
@@ -26,9 +30,10 @@ public final class LocalModel implements AutoCloseable {
     private final String fileName;
     private final long fileSize;
 
-    private LocalModel(GgufFile gguf, Qwen3Tokenizer tokenizer, ChatPrompt chatPrompt, List<String> names, int contextLength,
-                       String fileName, long fileSize) {
+    private LocalModel(GgufFile gguf, ModelArchitecture architecture, Qwen3Tokenizer tokenizer, ChatPrompt chatPrompt, List<String> names,
+                       int contextLength, String fileName, long fileSize) {
         this.gguf = gguf;
+        this.architecture = architecture;
         this.fileName = fileName;
         this.fileSize = fileSize;
         this.tokenizer = tokenizer;
@@ -38,8 +43,8 @@ public final class LocalModel implements AutoCloseable {
     }
 
     /**
-     * Opens {@code model}; the chat template is {@code templateFile} if given, else the GGUF's
-     * {@code tokenizer.chat_template}. Names default to the GGUF's {@code general.name} (else the file name), as in vLLM.
+     * Opens {@code model} (an architecture of {@link ModelArchitectures#BUILT_IN}); the chat template is {@code templateFile}
+     * if given, else the GGUF's {@code tokenizer.chat_template}, else the architecture's default. Names default to the GGUF's {@code general.name} (else the file name), as in vLLM.
      */
     public static LocalModel load(Path model, Path templateFile, List<String> servedNames) throws IOException {
         return load(model, templateFile, servedNames, GgufFile.Memory.MAPPED);
@@ -49,10 +54,11 @@ public final class LocalModel implements AutoCloseable {
     public static LocalModel load(Path model, Path templateFile, List<String> servedNames, GgufFile.Memory memory) throws IOException {
         GgufFile gguf = GgufFile.open(model, memory);
         try {
+            ModelArchitecture architecture = ModelArchitectures.BUILT_IN.of(gguf);
             Qwen3Tokenizer tokenizer = Qwen3Tokenizer.fromGguf(gguf);
             String source = templateFile != null
                     ? Files.readString(templateFile, StandardCharsets.UTF_8)
-                    : gguf.metadata().getString("tokenizer.chat_template", null);
+                    : gguf.metadata().getString("tokenizer.chat_template", architecture.chatFormat().defaultTemplate());
             ChatPrompt prompt = null;
             if (source != null) {
                 try {
@@ -66,7 +72,7 @@ public final class LocalModel implements AutoCloseable {
             List<String> names = servedNames == null || servedNames.isEmpty()
                     ? List.of(gguf.metadata().getString("general.name", model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "")))
                     : List.copyOf(servedNames);
-            return new LocalModel(gguf, tokenizer, prompt, names, ctx, model.getFileName().toString(), Files.size(model));
+            return new LocalModel(gguf, architecture, tokenizer, prompt, names, ctx, model.getFileName().toString(), Files.size(model));
         } catch (IOException | RuntimeException e) {
             gguf.close();
             throw e;
@@ -76,6 +82,15 @@ public final class LocalModel implements AutoCloseable {
     /** The open GGUF file (weights are mapped from it). */
     public GgufFile gguf() {
         return gguf;
+    }
+
+    /** What runs the weights, and how the model writes a chat (tool calls, reasoning). */
+    public ModelArchitecture architecture() {
+        return architecture;
+    }
+
+    public ChatFormat chatFormat() {
+        return architecture.chatFormat();
     }
 
     public String fileName() {

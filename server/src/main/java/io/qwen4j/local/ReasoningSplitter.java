@@ -1,30 +1,35 @@
 package io.qwen4j.local;
 
+import io.qwen4j.model.ChatFormat;
+
 /**
- * Separates a {@code <think>…</think>} block at the start of the output (Qwen3 thinking models) from the
- * answer, on text that arrives piece by piece. Text that may still turn out to be a tag is held back.
- * A prompt that already ends inside {@code <think>} (a thinking template's generation prompt) starts in
- * the reasoning part.
+ * Separates a reasoning block at the start of the output (between the model's {@link ChatFormat#reasoning()}
+ * tags: {@code <think>…</think>} for Qwen3 thinking models) from the answer, on text that arrives piece by
+ * piece. Text that may still turn out to be a tag is held back. A prompt that already ends inside the opening
+ * tag (a thinking template's generation prompt) starts in the reasoning part.
  */
 final class ReasoningSplitter {
-    static final String OPEN = "<think>", CLOSE = "</think>";
-
     record Parts(String content, String reasoning, boolean inReasoning) {
     }
 
     private enum State { UNDECIDED, REASONING, AFTER_REASONING, CONTENT }
 
+    private final String open, close;
     private State state;
     private final StringBuilder pending = new StringBuilder();
 
-    ReasoningSplitter(boolean startsInReasoning) {
-        state = startsInReasoning ? State.REASONING : State.UNDECIDED;
+    /** With {@code tags} null (a model without reasoning blocks) all of the output is content. */
+    ReasoningSplitter(ChatFormat.Tags tags, boolean startsInReasoning) {
+        this.open = tags == null ? null : tags.open();
+        this.close = tags == null ? null : tags.close();
+        state = tags == null ? State.CONTENT : startsInReasoning ? State.REASONING : State.UNDECIDED;
     }
 
     /** Whether the prompt text leaves the model inside a thinking block. */
-    static boolean promptOpensReasoning(String prompt) {
-        int open = prompt.lastIndexOf(OPEN);
-        return open >= 0 && prompt.indexOf(CLOSE, open) < 0 && prompt.substring(open + OPEN.length()).isBlank();
+    static boolean promptOpensReasoning(ChatFormat.Tags tags, String prompt) {
+        if (tags == null) return false;
+        int at = prompt.lastIndexOf(tags.open());
+        return at >= 0 && prompt.indexOf(tags.close(), at) < 0 && prompt.substring(at + tags.open().length()).isBlank();
     }
 
     Parts push(String text) {
@@ -37,26 +42,26 @@ final class ReasoningSplitter {
             switch (state) {
                 case UNDECIDED -> {
                     String lead = pending.toString().stripLeading();
-                    if (lead.startsWith(OPEN)) {
+                    if (lead.startsWith(open)) {
                         pending.setLength(0);
-                        pending.append(lead.substring(OPEN.length()));
+                        pending.append(lead.substring(open.length()));
                         state = State.REASONING;
                         wasReasoning = true;
                         progress = true;
-                    } else if (!OPEN.startsWith(lead)) {
+                    } else if (!open.startsWith(lead)) {
                         state = State.CONTENT;
                         progress = true;
                     }
                 }
                 case REASONING -> {
-                    int end = pending.indexOf(CLOSE);
+                    int end = pending.indexOf(close);
                     if (end >= 0) {
                         reasoning.append(pending, 0, end);
-                        pending.delete(0, end + CLOSE.length());
+                        pending.delete(0, end + close.length());
                         state = State.AFTER_REASONING;
                         progress = true;
                     } else {
-                        int hold = heldPrefix(pending, CLOSE);
+                        int hold = heldPrefix(pending, close);
                         reasoning.append(pending, 0, pending.length() - hold);
                         pending.delete(0, pending.length() - hold);
                     }

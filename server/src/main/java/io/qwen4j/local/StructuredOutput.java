@@ -8,6 +8,7 @@ import io.qwen4j.grammar.CompiledGrammar;
 import io.qwen4j.grammar.ConstraintCompiler;
 import io.qwen4j.grammar.ToolCallGrammar;
 import io.qwen4j.grammar.UnsupportedSchemaException;
+import io.qwen4j.model.ChatFormat;
 import io.qwen4j.sampling.TokenMask;
 import io.qwen4j.tokenizer.Vocabulary;
 
@@ -21,10 +22,12 @@ import java.util.function.Supplier;
  */
 final class StructuredOutput {
     private final Vocabulary vocabulary;
+    private final ChatFormat.Tags toolCall; // null: the model has no tool-call format
     private volatile ConstraintCompiler compiler;
 
-    StructuredOutput(Vocabulary vocabulary) {
+    StructuredOutput(Vocabulary vocabulary, ChatFormat.Tags toolCall) {
         this.vocabulary = vocabulary;
+        this.toolCall = toolCall;
     }
 
     /**
@@ -74,7 +77,10 @@ final class StructuredOutput {
         ConstraintCompiler c = compiler;
         if (c == null) {
             synchronized (this) {
-                if (compiler == null) compiler = new ConstraintCompiler(vocabulary);
+                if (compiler == null) {
+                    compiler = toolCall == null ? new ConstraintCompiler(vocabulary, null, null)
+                            : new ConstraintCompiler(vocabulary, toolCall.open(), toolCall.close());
+                }
                 c = compiler;
             }
         }

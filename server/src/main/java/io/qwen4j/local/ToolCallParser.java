@@ -3,6 +3,7 @@ package io.qwen4j.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwen4j.api.ToolCallDelta;
+import io.qwen4j.model.ChatFormat;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Splits a Qwen3 answer, arriving piece by piece, into content text and tool calls written in the model's
- * trained format:
+ * Splits an answer, arriving piece by piece, into content text and tool calls written in the model's
+ * trained format (its {@link ChatFormat#toolCall()} tags around a JSON object; Qwen3's shown):
  * <pre>{@code <tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>}</pre>
  * A call's first delta carries its id and name as soon as the name is complete; its arguments follow as they
  * are generated. Text that may still turn out to be a tag, or the wrapper's closing brace, is held back, so no
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  * and if it is not a JSON object with a name, given back as content.
  */
 final class ToolCallParser {
-    static final String OPEN = "<tool_call>", CLOSE = "</tool_call>";
+    private final String open, close;
     private static final Pattern HEAD = Pattern.compile("^\\s*\\{\\s*\"name\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*,\\s*\"arguments\"\\s*:\\s*");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -38,6 +39,11 @@ final class ToolCallParser {
     private int calls;
     private boolean argumentsBegun; // whitespace before the arguments' first character is dropped
 
+    ToolCallParser(ChatFormat.Tags tags) {
+        this.open = tags.open();
+        this.close = tags.close();
+    }
+
     /** Number of calls begun so far. */
     int calls() {
         return calls;
@@ -52,16 +58,16 @@ final class ToolCallParser {
             progress = false;
             switch (state) {
                 case TEXT -> {
-                    int open = pending.indexOf(OPEN);
-                    if (open >= 0) {
-                        String before = pending.substring(0, open);
+                    int start = pending.indexOf(open);
+                    if (start >= 0) {
+                        String before = pending.substring(0, start);
                         content.append(before.stripTrailing());
-                        pending.delete(0, open + OPEN.length());
+                        pending.delete(0, start + open.length());
                         state = State.HEAD;
                         progress = true;
                     } else {
                         // Hold trailing whitespace (it may precede a call) and a possible start of the tag.
-                        int keep = pending.length() - heldTagPrefix(pending, OPEN);
+                        int keep = pending.length() - heldTagPrefix(pending, open);
                         int end = keep;
                         while (end > 0 && Character.isWhitespace(pending.charAt(end - 1))) end--;
                         content.append(pending, 0, end);
@@ -76,13 +82,13 @@ final class ToolCallParser {
                         argumentsBegun = false;
                         state = State.ARGUMENTS;
                         progress = true;
-                    } else if (pending.indexOf(CLOSE) >= 0) {
-                        int close = pending.indexOf(CLOSE);
-                        String body = pending.substring(0, close);
-                        pending.delete(0, close + CLOSE.length());
+                    } else if (pending.indexOf(close) >= 0) {
+                        int end = pending.indexOf(close);
+                        String body = pending.substring(0, end);
+                        pending.delete(0, end + close.length());
                         ToolCallDelta whole = wholeCall(body);
                         if (whole != null) out.add(whole);
-                        else content.append(OPEN).append(body).append(CLOSE);
+                        else content.append(open).append(body).append(close);
                         state = State.TEXT;
                         progress = true;
                     }
@@ -94,11 +100,11 @@ final class ToolCallParser {
                         pending.delete(0, i);
                         argumentsBegun = !pending.isEmpty();
                     }
-                    int close = pending.indexOf(CLOSE);
-                    if (close >= 0) {
-                        String args = stripWrapperEnd(pending.substring(0, close));
+                    int end = pending.indexOf(close);
+                    if (end >= 0) {
+                        String args = stripWrapperEnd(pending.substring(0, end));
                         if (!args.isEmpty()) out.add(new ToolCallDelta(calls - 1, null, null, args));
-                        pending.delete(0, close + CLOSE.length());
+                        pending.delete(0, end + close.length());
                         state = State.TEXT;
                         progress = true;
                     } else {
@@ -120,7 +126,7 @@ final class ToolCallParser {
         pending.setLength(0);
         return switch (state) {
             case TEXT -> new Parts(calls > 0 && rest.isBlank() ? "" : rest, List.of());
-            case HEAD -> new Parts(OPEN + rest, List.of());
+            case HEAD -> new Parts(open + rest, List.of());
             case ARGUMENTS -> new Parts("", rest.isEmpty() ? List.of() : List.of(new ToolCallDelta(calls - 1, null, null, rest)));
         };
     }
@@ -129,13 +135,13 @@ final class ToolCallParser {
      * How much of the arguments text can be released: all but a final {@code }} followed only by whitespace
      * and a possible start of the closing tag (it may be the wrapper's brace).
      */
-    private static int heldArgumentsEnd(StringBuilder s) {
+    private int heldArgumentsEnd(StringBuilder s) {
         int brace = s.lastIndexOf("}");
         if (brace < 0) return s.length();
         int i = brace + 1;
         while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
         String tail = s.substring(i);
-        return CLOSE.startsWith(tail) ? brace : s.length();
+        return close.startsWith(tail) ? brace : s.length();
     }
 
     /** The arguments part of the text before the closing tag: without the wrapper's closing brace. */

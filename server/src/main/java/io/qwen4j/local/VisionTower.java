@@ -10,8 +10,9 @@ import io.qwen4j.image.PixelValues;
 import io.qwen4j.image.RgbImage;
 import io.qwen4j.image.SmartResize;
 import io.qwen4j.model.ImageEmbeddings;
-import io.qwen4j.model.Qwen3VlConfig;
-import io.qwen4j.model.Qwen3VlVisionEncoder;
+import io.qwen4j.model.ModelArchitecture;
+import io.qwen4j.model.ModelShape;
+import io.qwen4j.model.VisionEncoder;
 import io.qwen4j.tensor.WorkerPool;
 
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class VisionTower implements AutoCloseable {
     }
 
     private final GgufFile gguf;
-    private final Qwen3VlVisionEncoder encoder;
+    private final VisionEncoder encoder;
     private final WorkerPool pool;
     private final ExecutorService encoderThread;
     private final ImagePreprocessor preprocessor;
@@ -48,12 +49,12 @@ public final class VisionTower implements AutoCloseable {
     private final ImageFetcher fetcher;
     private final ImageOptions options;
 
-    private VisionTower(GgufFile gguf, Qwen3VlVisionEncoder encoder, WorkerPool pool, ImageOptions options) {
+    private VisionTower(GgufFile gguf, VisionEncoder encoder, WorkerPool pool, ImageOptions options) {
         this.gguf = gguf;
         this.encoder = encoder;
         this.pool = pool;
         this.options = options;
-        ImagePreprocessor.Config c = encoder.config().preprocessorConfig();
+        ImagePreprocessor.Config c = encoder.preprocessorConfig();
         long min = options.minPixels() != null ? options.minPixels() : c.minPixels();
         long max = options.maxPixels() != null ? options.maxPixels() : c.maxPixels();
         if (min > max) throw new IllegalArgumentException("image pixel bounds " + min + ".." + max + " are empty");
@@ -64,15 +65,15 @@ public final class VisionTower implements AutoCloseable {
     }
 
     /**
-     * Loads the vision tower of an mmproj GGUF (arch {@code clip}, projector {@code qwen3vl_merger}); a file of
-     * another kind is a {@link GgufFormatException} that says what it is.
+     * Loads the vision tower of an mmproj GGUF made for {@code architecture}'s models (Qwen3-VL: arch {@code clip},
+     * projector {@code qwen3vl_merger}); a file of another kind is a {@link GgufFormatException} that says what it is.
      */
-    public static VisionTower load(Path mmproj, ImageOptions options, int threads) throws IOException {
+    public static VisionTower load(ModelArchitecture architecture, Path mmproj, ImageOptions options, int threads) throws IOException {
         GgufFile gguf = GgufFile.open(mmproj);
         WorkerPool pool = null;
         try {
             pool = new WorkerPool(threads);
-            return new VisionTower(gguf, Qwen3VlVisionEncoder.load(gguf, pool), pool, options);
+            return new VisionTower(gguf, architecture.loadVisionEncoder(gguf, pool), pool, options);
         } catch (IOException | RuntimeException e) {
             if (pool != null) pool.close();
             gguf.close();
@@ -81,15 +82,8 @@ public final class VisionTower implements AutoCloseable {
     }
 
     /** Refuses a tower that does not belong to {@code text} (another model's mmproj). */
-    void checkPairs(Qwen3VlConfig text) {
-        int out = encoder.config().outDim(), ds = encoder.config().deepstackLayers().length;
-        if (out != text.dim()) {
-            throw new IllegalArgumentException("the mmproj projects images to width " + out + ", but the model's width is " + text.dim()
-                    + ": the two files are not a pair");
-        }
-        if (ds > text.layers()) {
-            throw new IllegalArgumentException("the mmproj has " + ds + " deepstack mergers for a model of " + text.layers() + " layers");
-        }
+    void checkPairs(ModelShape text) {
+        encoder.checkPairs(text);
     }
 
     public ImageOptions options() {

@@ -1,6 +1,7 @@
 package io.qwen4j.local;
 
 import io.qwen4j.api.ToolCallDelta;
+import io.qwen4j.model.qwen3vl.Qwen3VlChatFormat;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ class ToolCallParserTest {
 
     /** Feeds the text in pieces of {@code step} characters; returns content and calls (name → arguments). */
     static List<String> parse(String text, int step) {
-        ToolCallParser p = new ToolCallParser();
+        ToolCallParser p = new ToolCallParser(Qwen3VlChatFormat.FORMAT.toolCall());
         StringBuilder content = new StringBuilder();
         List<StringBuilder> calls = new ArrayList<>();
         List<ToolCallParser.Parts> parts = new ArrayList<>();

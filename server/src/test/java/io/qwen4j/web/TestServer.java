@@ -45,7 +45,7 @@ final class TestServer implements AutoCloseable {
     TestServer(String modelFile, String mmprojFile, ImageOptions images, List<String> names, EngineConfig config, ApiServer.Options options)
             throws Exception {
         model = LocalModel.load(testdata(modelFile), null, names);
-        VisionTower vision = mmprojFile == null ? null : VisionTower.load(testdata(mmprojFile), images, 2);
+        VisionTower vision = mmprojFile == null ? null : VisionTower.load(model.architecture(), testdata(mmprojFile), images, 2);
         backend = LocalBackend.start(model, vision, config, 2);
         server = new ApiServer(backend, options.withUsage(usage::add)).start("127.0.0.1", 0);
     }

@@ -7,7 +7,7 @@ import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.Scheduler;
 import io.qwen4j.engine.TokenListener;
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 
 import java.util.List;
@@ -53,8 +53,8 @@ public final class PrefixCacheBenchmark {
     private PrefixCacheBenchmark() {
     }
 
-    public static Result run(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, Settings s) {
-        int vocab = model.config().vocab();
+    public static Result run(TextModel model, Qwen3Tokenizer tokenizer, Settings s) {
+        int vocab = model.shape().vocab();
         SplittableRandom random = new SplittableRandom(2000);
         int[] prefix = random.ints(s.prefixTokens(), 0, vocab).toArray();
         int[] question = random.ints(s.questionTokens(), 0, vocab).toArray();
@@ -83,10 +83,10 @@ public final class PrefixCacheBenchmark {
         return new Result(followUp.length, cached.completion().cachedTokens(), firstTurn.ttftMs(), uncached.ttftMs(), cached.ttftMs());
     }
 
-    private static Scheduler scheduler(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, Settings s, boolean prefixCaching) {
+    private static Scheduler scheduler(TextModel model, Qwen3Tokenizer tokenizer, Settings s, boolean prefixCaching) {
         EngineConfig config = EngineConfig.builder(s.followUpTokens() + 1).parallel(1).maxQueued(0).stepTokenBudget(s.batchTokens())
                 .kvStorage(s.kvStorage()).prefixCaching(prefixCaching).build();
-        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.config().vocab(), config);
+        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.shape().vocab(), config);
     }
 
     private record Timed(double ttftMs, int[] tokens, Completion completion) {

@@ -7,7 +7,7 @@ import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.Scheduler;
 import io.qwen4j.engine.TokenListener;
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
 
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public final class ServingBenchmark {
     }
 
     /** Runs a warm-up (compiling the batched paths), then every level in the order given, each told to {@code onLevel}. */
-    public static List<Level> run(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, int[] concurrencies, Settings settings,
+    public static List<Level> run(TextModel model, Qwen3Tokenizer tokenizer, int[] concurrencies, Settings settings,
                                   Consumer<Level> onLevel) {
         int widest = Arrays.stream(concurrencies).max().orElseThrow();
         Settings warm = new Settings(settings.promptTokens(), Math.min(settings.genTokens(), 8), settings.batchTokens(), settings.kvStorage());
@@ -63,14 +63,14 @@ public final class ServingBenchmark {
     }
 
     /** N streams at once on a fresh scheduler of N slots. */
-    static Level level(Qwen3VlTextModel model, Qwen3Tokenizer tokenizer, int n, Settings s, long seed) {
+    static Level level(TextModel model, Qwen3Tokenizer tokenizer, int n, Settings s, long seed) {
         if (n < 1) throw new IllegalArgumentException("concurrency must be >= 1: " + n);
         // A whole number of KV blocks per sequence (blocks are at most 64 tokens), so that all N fit in the pool at once.
         int context = (s.promptTokens() + s.genTokens() + 63) / 64 * 64;
         EngineConfig config = EngineConfig.builder(context).parallel(n).maxQueued(0).stepTokenBudget(s.batchTokens())
                 .kvStorage(s.kvStorage()).build();
         SplittableRandom random = new SplittableRandom(seed);
-        int vocab = model.config().vocab();
+        int vocab = model.shape().vocab();
         long[] submitted = new long[n], first = new long[n], last = new long[n];
         CountDownLatch done = new CountDownLatch(n);
         RuntimeException[] failure = new RuntimeException[1];

@@ -3,7 +3,7 @@ package io.qwen4j.benchmark;
 import io.qwen4j.gguf.HugePages;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.tensor.Lanes;
 import io.qwen4j.tensor.WorkerPool;
@@ -50,10 +50,10 @@ public final class ThroughputBenchmark {
      * Runs pp {@code promptTokens} {@code repetitions} times and tg {@code generatedTokens} once (after a
      * warm-up of both), on random token ids; reports the mean prefill rate and the decode rate.
      */
-    public static Result run(Qwen3VlTextModel model, WorkerPool pool, long modelBytes, int promptTokens,
+    public static Result run(TextModel model, WorkerPool pool, long modelBytes, int promptTokens,
                              int generatedTokens, int repetitions) {
         SplittableRandom random = new SplittableRandom(1234);
-        int vocab = model.config().vocab();
+        int vocab = model.shape().vocab();
         try (PagedKvCache cache = model.newKvCache(Math.max(promptTokens, generatedTokens + 1) + 64, PagedKvCache.Storage.F16)) {
             // Warm-up: compile the prefill and decode paths before timing either.
             KvSequence warm = cache.newSequence();

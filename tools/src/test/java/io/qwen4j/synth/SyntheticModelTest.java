@@ -4,8 +4,9 @@ import io.qwen4j.gguf.GgmlType;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufTensorInfo;
 import io.qwen4j.kv.PagedKvCache;
-import io.qwen4j.model.Qwen3VlTextModel;
+import io.qwen4j.model.ModelArchitectures;
 import io.qwen4j.model.SequenceChunk;
+import io.qwen4j.model.TextModel;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class SyntheticModelTest {
                 assertThat(synth.metadata().getInt("general.file_type", -1)).isEqualTo(fixture.metadata().getInt("general.file_type", -2));
                 assertThat(describe(synth)).containsExactlyInAnyOrderElementsOf(describe(fixture));
 
-                Qwen3VlTextModel model = Qwen3VlTextModel.load(synth, pool);
+                TextModel model = ModelArchitectures.BUILT_IN.of(synth).load(synth, pool);
                 try (PagedKvCache cache = model.newKvCache(64, PagedKvCache.Storage.F16)) {
                     var seq = cache.newSequence();
                     float[] logits = model.step(cache, List.of(SequenceChunk.text(seq, new int[] {1, 2, 3, 4, 5}, 0))).logits(0);

@@ -1,4 +1,4 @@
-package io.qwen4j.model;
+package io.qwen4j.model.qwen3vl;
 
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufFormatException;

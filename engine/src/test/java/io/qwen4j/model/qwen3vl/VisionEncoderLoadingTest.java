@@ -1,4 +1,4 @@
-package io.qwen4j.model;
+package io.qwen4j.model.qwen3vl;
 
 import io.qwen4j.gguf.GgmlDequantizer;
 import io.qwen4j.gguf.GgmlType;
@@ -10,6 +10,7 @@ import io.qwen4j.gguf.GgufWriter;
 import io.qwen4j.image.ImageDecoder;
 import io.qwen4j.image.ImagePreprocessor;
 import io.qwen4j.image.PixelValues;
+import io.qwen4j.model.ImageEmbeddings;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
 import org.junit.jupiter.api.AfterAll;

@@ -1,10 +1,14 @@
-package io.qwen4j.model;
+package io.qwen4j.model.qwen3vl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.image.PixelValues;
 import io.qwen4j.kv.KvSequence;
 import io.qwen4j.kv.PagedKvCache;
+import io.qwen4j.model.ImageEmbeddings;
+import io.qwen4j.model.ImagePromptLayout;
+import io.qwen4j.model.ImageTokens;
+import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.sampling.Logprobs;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;

@@ -1,10 +1,12 @@
-package io.qwen4j.model;
+package io.qwen4j.model.qwen3vl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.image.ImageDecoder;
 import io.qwen4j.image.ImagePreprocessor;
 import io.qwen4j.image.PixelValues;
+import io.qwen4j.model.ImageEmbeddings;
+import io.qwen4j.model.Ops;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
 import org.junit.jupiter.api.AfterAll;
@@ -148,14 +150,14 @@ class VisionEncoderReferenceTest {
 
     @Test
     void erfAndGeluMatchKnownValues() {
-        assertThat(Qwen3VlVisionEncoder.erf(0.5)).isCloseTo(0.5204998778130465, within(1e-15));
-        assertThat(Qwen3VlVisionEncoder.erf(1)).isCloseTo(0.8427007929497149, within(1e-15));
-        assertThat(Qwen3VlVisionEncoder.erf(2)).isCloseTo(0.9953222650189527, within(1e-15));
-        assertThat(Qwen3VlVisionEncoder.erf(2.5)).isCloseTo(0.9995930479825550, within(1e-15));
-        assertThat(Qwen3VlVisionEncoder.erf(-3)).isCloseTo(-0.9999779095030014, within(1e-15));
-        assertThat(Qwen3VlVisionEncoder.erf(4)).isCloseTo(0.9999999845827421, within(1e-15));
-        assertThat(Qwen3VlVisionEncoder.erf(1e-3)).isCloseTo(0.0011283787909692363, within(1e-18));
-        assertThat(Qwen3VlVisionEncoder.geluErf(1f)).isCloseTo(0.8413447f, within(1e-7f));
-        assertThat(Qwen3VlVisionEncoder.geluTanh(1f)).isCloseTo(0.8411920f, within(1e-7f));
+        assertThat(Ops.erf(0.5)).isCloseTo(0.5204998778130465, within(1e-15));
+        assertThat(Ops.erf(1)).isCloseTo(0.8427007929497149, within(1e-15));
+        assertThat(Ops.erf(2)).isCloseTo(0.9953222650189527, within(1e-15));
+        assertThat(Ops.erf(2.5)).isCloseTo(0.9995930479825550, within(1e-15));
+        assertThat(Ops.erf(-3)).isCloseTo(-0.9999779095030014, within(1e-15));
+        assertThat(Ops.erf(4)).isCloseTo(0.9999999845827421, within(1e-15));
+        assertThat(Ops.erf(1e-3)).isCloseTo(0.0011283787909692363, within(1e-18));
+        assertThat(Ops.geluErf(1f)).isCloseTo(0.8413447f, within(1e-7f));
+        assertThat(Ops.geluTanh(1f)).isCloseTo(0.8411920f, within(1e-7f));
     }
 }

@@ -1,21 +1,19 @@
-package io.qwen4j.model;
+package io.qwen4j.model.qwen3vl;
 
-import io.qwen4j.gguf.GgmlType;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufFormatException;
 import io.qwen4j.gguf.GgufTensorInfo;
+import io.qwen4j.image.ImagePreprocessor;
 import io.qwen4j.image.PixelValues;
+import io.qwen4j.model.GgufWeights;
+import io.qwen4j.model.ImageEmbeddings;
+import io.qwen4j.model.ModelShape;
+import io.qwen4j.model.Ops;
+import io.qwen4j.model.VisionEncoder;
 import io.qwen4j.tensor.FloatMatMul;
-import io.qwen4j.tensor.Lanes;
 import io.qwen4j.tensor.MatVec;
 import io.qwen4j.tensor.WorkerPool;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +39,7 @@ import java.util.List;
  * every matrix (rows of all images together); attention stays within each image.
  * Not thread-safe across concurrent {@link #encode} calls (they share the worker pool).
  */
-public final class Qwen3VlVisionEncoder {
+public final class Qwen3VlVisionEncoder implements VisionEncoder {
 
     record Block(float[] ln1Weight, float[] ln1Bias, MatVec qkv, float[] qkvBias, MatVec out, float[] outBias,
                  float[] ln2Weight, float[] ln2Bias, MatVec up, float[] upBias, MatVec down, float[] downBias) {
@@ -53,10 +51,6 @@ public final class Qwen3VlVisionEncoder {
     }
 
     private static final float ROPE_THETA = 10000f;
-
-    /** Where the last {@link #encode} spent its time: patch and position embedding, ViT blocks, mergers. */
-    public record Timings(long embeddingNanos, long blocksNanos, long mergerNanos) {
-    }
 
     private volatile Timings lastTimings = new Timings(0, 0, 0);
 
@@ -81,41 +75,38 @@ public final class Qwen3VlVisionEncoder {
         this.merger = merger;
         this.deepstackMergers = deepstackMergers;
         this.pool = pool;
-        int dim = config.headDim() / 2; // HF's rotary module dimension
-        invFreq = new float[dim / 2];
-        for (int j = 0; j < invFreq.length; j++) {
-            invFreq[j] = 1f / (float) Math.pow(ROPE_THETA, (float) (2 * j) / dim);
-        }
+        invFreq = Ops.ropeInverseFrequencies(ROPE_THETA, config.headDim() / 2); // HF's rotary module dimension
     }
 
     /** Loads the tower of an mmproj GGUF; matrices stay in the file's mapping (any supported ggml type). */
     public static Qwen3VlVisionEncoder load(GgufFile gguf, WorkerPool pool) throws GgufFormatException {
         Qwen3VlVisionConfig c = Qwen3VlVisionConfig.from(gguf);
+        GgufWeights w = GgufWeights.mmproj(gguf);
         int v = c.width(), merged = c.mergedWidth();
         Block[] blocks = new Block[c.layers()];
         for (int l = 0; l < blocks.length; l++) {
             String p = "v.blk." + l + ".";
-            blocks[l] = new Block(vector(gguf, p + "ln1.weight", v), vector(gguf, p + "ln1.bias", v),
-                    matrix(gguf, p + "attn_qkv.weight", 3 * v, v), vector(gguf, p + "attn_qkv.bias", 3 * v),
-                    matrix(gguf, p + "attn_out.weight", v, v), vector(gguf, p + "attn_out.bias", v),
-                    vector(gguf, p + "ln2.weight", v), vector(gguf, p + "ln2.bias", v),
-                    matrix(gguf, p + "ffn_up.weight", c.ffnDim(), v), vector(gguf, p + "ffn_up.bias", c.ffnDim()),
-                    matrix(gguf, p + "ffn_down.weight", v, c.ffnDim()), vector(gguf, p + "ffn_down.bias", v));
+            blocks[l] = new Block(w.vector(p + "ln1.weight", v), w.vector(p + "ln1.bias", v),
+                    w.matrix(p + "attn_qkv.weight", 3 * v, v), w.vector(p + "attn_qkv.bias", 3 * v),
+                    w.matrix(p + "attn_out.weight", v, v), w.vector(p + "attn_out.bias", v),
+                    w.vector(p + "ln2.weight", v), w.vector(p + "ln2.bias", v),
+                    w.matrix(p + "ffn_up.weight", c.ffnDim(), v), w.vector(p + "ffn_up.bias", c.ffnDim()),
+                    w.matrix(p + "ffn_down.weight", v, c.ffnDim()), w.vector(p + "ffn_down.bias", v));
         }
-        Merger main = new Merger(vector(gguf, "v.post_ln.weight", v), vector(gguf, "v.post_ln.bias", v), false,
-                matrix(gguf, "mm.0.weight", merged, merged), vector(gguf, "mm.0.bias", merged),
-                matrix(gguf, "mm.2.weight", c.outDim(), merged), vector(gguf, "mm.2.bias", c.outDim()));
+        Merger main = new Merger(w.vector("v.post_ln.weight", v), w.vector("v.post_ln.bias", v), false,
+                w.matrix("mm.0.weight", merged, merged), w.vector("mm.0.bias", merged),
+                w.matrix("mm.2.weight", c.outDim(), merged), w.vector("mm.2.bias", c.outDim()));
         Merger[] deepstack = new Merger[c.deepstackLayers().length];
         for (int k = 0; k < deepstack.length; k++) {
             String p = "v.deepstack." + c.deepstackLayers()[k] + ".";
-            deepstack[k] = new Merger(vector(gguf, p + "norm.weight", merged), vector(gguf, p + "norm.bias", merged), true,
-                    matrix(gguf, p + "fc1.weight", merged, merged), vector(gguf, p + "fc1.bias", merged),
-                    matrix(gguf, p + "fc2.weight", c.outDim(), merged), vector(gguf, p + "fc2.bias", c.outDim()));
+            deepstack[k] = new Merger(w.vector(p + "norm.weight", merged), w.vector(p + "norm.bias", merged), true,
+                    w.matrix(p + "fc1.weight", merged, merged), w.vector(p + "fc1.bias", merged),
+                    w.matrix(p + "fc2.weight", c.outDim(), merged), w.vector(p + "fc2.bias", c.outDim()));
         }
         float[] positions = new float[c.positionGrid() * c.positionGrid() * v];
-        MatVec table = matrix(gguf, "v.position_embd.weight", c.positionGrid() * c.positionGrid(), v);
+        MatVec table = w.matrix("v.position_embd.weight", c.positionGrid() * c.positionGrid(), v);
         for (int r = 0; r < table.rows(); r++) table.dequantizeRow(r, positions, r * v);
-        return new Qwen3VlVisionEncoder(c, patchEmbeddingMatrix(gguf, c), vector(gguf, "v.patch_embd.bias", v), positions,
+        return new Qwen3VlVisionEncoder(c, patchEmbeddingMatrix(gguf, c), w.vector("v.patch_embd.bias", v), positions,
                 blocks, main, deepstack, pool);
     }
 
@@ -142,44 +133,41 @@ public final class Qwen3VlVisionEncoder {
                 for (int ch = 0; ch < 3; ch++) System.arraycopy(slice, ch * pp, w, o * cols + (ch * t + i) * pp, pp);
             }
         }
-        return f32Matrix(w, v, cols);
-    }
-
-    /** A float32 matrix kernel over a copy of {@code w} (rows × cols) in native memory. */
-    static MatVec f32Matrix(float[] w, int rows, int cols) {
-        MemorySegment seg = Arena.ofAuto().allocate(4L * w.length, 64);
-        MemorySegment.copy(w, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, w.length);
-        return MatVec.of(GgmlType.F32, seg, rows, cols);
-    }
-
-    private static MatVec matrix(GgufFile gguf, String name, int rows, int cols) throws GgufFormatException {
-        GgufTensorInfo info = gguf.tensorInfo(name);
-        if (info == null) throw new GgufFormatException("mmproj tensor '" + name + "' is missing");
-        if (info.dim(0) != cols || (rows > 1 || info.nDims() > 1) && info.dim(1) != rows || info.nDims() > 2) {
-            throw new GgufFormatException("mmproj tensor '" + name + "' has shape " + Arrays.toString(info.ne()) + ", expected [" + cols + (rows > 1 ? ", " + rows : "") + "]");
-        }
-        try {
-            return MatVec.of(info.type(), gguf.tensorData(info), rows, cols);
-        } catch (IllegalArgumentException e) {
-            throw new GgufFormatException("mmproj tensor '" + name + "': " + e.getMessage());
-        }
-    }
-
-    private static float[] vector(GgufFile gguf, String name, int n) throws GgufFormatException {
-        float[] out = new float[n];
-        matrix(gguf, name, 1, n).dequantizeRow(0, out, 0);
-        return out;
+        return GgufWeights.f32Matrix(w, v, cols);
     }
 
     public Qwen3VlVisionConfig config() {
         return config;
     }
 
+    @Override
+    public ImagePreprocessor.Config preprocessorConfig() {
+        return config.preprocessorConfig();
+    }
+
+    @Override
+    public void checkPairs(ModelShape text) {
+        int out = config.outDim(), ds = config.deepstackLayers().length;
+        if (out != text.width()) {
+            throw new IllegalArgumentException("the mmproj projects images to width " + out + ", but the model's width is " + text.width()
+                    + ": the two files are not a pair");
+        }
+        if (ds > text.layers()) {
+            throw new IllegalArgumentException("the mmproj has " + ds + " deepstack mergers for a model of " + text.layers() + " layers");
+        }
+    }
+
+    @Override
     public Timings lastTimings() {
         return lastTimings;
     }
 
-    /** Encodes a batch of images; result k belongs to {@code images.get(k)}. */
+    @Override
+    public String toString() {
+        return config.toString();
+    }
+
+    @Override
     public List<ImageEmbeddings> encode(List<PixelValues> images) {
         final Qwen3VlVisionConfig c = config;
         final int v = c.width(), unit = c.mergeSize() * c.mergeSize();
@@ -236,7 +224,7 @@ public final class Qwen3VlVisionEncoder {
             FloatMatMul.linear(b.up, xb, n, ffn, pool);
             addBias(ffn, n, b.upBias);
             pool.parallelFor(ffn.length, 4096, (s, e) -> {
-                for (int j = s; j < e; j++) ffn[j] = geluTanh(ffn[j]);
+                for (int j = s; j < e; j++) ffn[j] = Ops.geluTanh(ffn[j]);
             });
             FloatMatMul.linear(b.down, ffn, n, tmp, pool);
             addBiasAndResidual(x, tmp, n, b.downBias);
@@ -346,11 +334,7 @@ public final class Qwen3VlVisionEncoder {
                 for (int part = 0; part < 2; part++) {
                     for (int h = 0; h < heads; h++) {
                         int o = r * 3 * v + part * v + h * hd;
-                        for (int j = 0; j < pairs; j++) {
-                            float a = qkv[o + j], b = qkv[o + j + pairs], cs = cos[r * pairs + j], sn = sin[r * pairs + j];
-                            qkv[o + j] = a * cs + -b * sn;
-                            qkv[o + j + pairs] = b * cs + a * sn;
-                        }
+                        Ops.rope(qkv, o, cos, sin, r * pairs, pairs);
                     }
                 }
             }
@@ -382,7 +366,7 @@ public final class Qwen3VlVisionEncoder {
             for (int task = s; task < e; task++) {
                 int h = task / blocks, i0 = (task % blocks) * QUERY_BLOCK, m = Math.min(QUERY_BLOCK, n - i0);
                 FloatMatMul.multiply(q, (h * n + i0) * hd, hd, kT, h * hd * n, n, p, 0, n, m, n, hd, false);
-                for (int r = 0; r < m; r++) softmax(p, r * n, n, scale);
+                for (int r = 0; r < m; r++) Ops.softmax(p, r * n, n, scale);
                 FloatMatMul.multiply(p, 0, n, vals, h * n * hd, hd, out, (start + i0) * v + h * hd, v, m, hd, n, false);
             }
         });
@@ -400,33 +384,6 @@ public final class Qwen3VlVisionEncoder {
         return a;
     }
 
-    /** a[o..o+n) ← softmax(a · scale), in float32 with the maximum subtracted. */
-    private static void softmax(float[] a, int o, int n, float scale) {
-        for (int i = 0; i < n; i++) a[o + i] *= scale;
-        float inv = 1f / softmaxExp(a, o, n);
-        for (int i = 0; i < n; i++) a[o + i] *= inv;
-    }
-
-    /** Replaces a[o..o+n) by exp(a − max) and returns their sum. */
-    private static float softmaxExp(float[] a, int o, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, a[o + i]);
-        FloatVector sum = FloatVector.zero(Lanes.F);
-        int i = 0, upper = Lanes.F.loopBound(n);
-        for (; i < upper; i += Lanes.L) {
-            FloatVector e = FloatVector.fromArray(Lanes.F, a, o + i).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(a, o + i);
-            sum = sum.add(e);
-        }
-        float s = sum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float e = (float) Math.exp(a[o + i] - max);
-            a[o + i] = e;
-            s += e;
-        }
-        return s;
-    }
-
     /**
      * A patch merger over {@code groups} merged tokens: LayerNorm (per patch of width V for the main merger,
      * per merged row of width 4V for deepstack), fc1, erf-GELU, fc2. Returns groups × outDim.
@@ -440,7 +397,7 @@ public final class Qwen3VlVisionEncoder {
         FloatMatMul.linear(mg.fc1, y, groups, h, pool);
         addBias(h, groups, mg.fc1Bias);
         pool.parallelFor(h.length, 4096, (s, e) -> {
-            for (int j = s; j < e; j++) h[j] = geluErf(h[j]);
+            for (int j = s; j < e; j++) h[j] = Ops.geluErf(h[j]);
         });
         float[] out = new float[groups * config.outDim()];
         FloatMatMul.linear(mg.fc2, h, groups, out, pool);
@@ -452,18 +409,7 @@ public final class Qwen3VlVisionEncoder {
     private void layerNormRows(float[] out, float[] x, int rows, int n, float[] w, float[] b) {
         float eps = config.eps();
         pool.parallelFor(rows, 32, (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int o = r * n;
-                double sum = 0;
-                for (int i = 0; i < n; i++) sum += x[o + i];
-                double mean = sum / n, sq = 0;
-                for (int i = 0; i < n; i++) {
-                    double d = x[o + i] - mean;
-                    sq += d * d;
-                }
-                float rstd = (float) (1.0 / Math.sqrt(sq / n + eps)), mu = (float) mean;
-                for (int i = 0; i < n; i++) out[o + i] = (x[o + i] - mu) * rstd * w[i] + b[i];
-            }
+            for (int r = s; r < e; r++) Ops.layerNorm(out, x, r * n, n, w, b, eps);
         });
     }
 
@@ -479,43 +425,5 @@ public final class Qwen3VlVisionEncoder {
         pool.parallelFor(rows, 64, (s, e) -> {
             for (int r = s; r < e; r++) for (int i = 0; i < n; i++) x[r * n + i] += t[r * n + i] + bias[i];
         });
-    }
-
-    /** PyTorch's gelu(approximate="tanh") in float32. */
-    static float geluTanh(float x) {
-        final float beta = (float) (Math.sqrt(2) * (2 / Math.sqrt(Math.PI)) * 0.5), kappa = 0.044715f;
-        float inner = beta * (x + kappa * (x * x * x));
-        return 0.5f * x * (1 + (float) Math.tanh(inner));
-    }
-
-    /** PyTorch's exact gelu in float32: x·½·(1 + erf(x/√2)). */
-    static float geluErf(float x) {
-        return x * 0.5f * (1 + (float) erf(x * (float) (1 / Math.sqrt(2))));
-    }
-
-    /**
-     * erf in double precision: its Maclaurin series for |x| < 2.5, else 1 − erfc with erfc from the
-     * Laplace continued fraction, each accurate to ~1e-15 there.
-     */
-    static double erf(double x) {
-        double a = Math.abs(x);
-        double r;
-        if (a < 2.5) {
-            double x2 = a * a, term = a, sum = a;
-            for (int k = 1; k < 60; k++) {
-                term *= -x2 / k;
-                double t = term / (2 * k + 1);
-                sum += t;
-                if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
-            }
-            r = sum * (2 / Math.sqrt(Math.PI));
-        } else if (a < 6) {
-            double t = a;
-            for (int k = 60; k >= 1; k--) t = a + (k * 0.5) / t;
-            r = 1 - Math.exp(-a * a) / (Math.sqrt(Math.PI) * t);
-        } else {
-            r = 1;
-        }
-        return x < 0 ? -r : r;
     }
 }

@@ -1,9 +1,10 @@
-package io.qwen4j.model;
+package io.qwen4j.model.qwen3vl;
 
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufFormatException;
 import io.qwen4j.gguf.GgufMetadata;
 import io.qwen4j.gguf.GgufTensorInfo;
+import io.qwen4j.model.ModelShape;
 
 import java.util.Arrays;
 
@@ -38,6 +39,11 @@ public record Qwen3VlConfig(String architecture, int dim, int layers, int heads,
                 m.getFloat(p + "rope.freq_base", 1_000_000f), m.getInt(p + "rope.dimension_count", headDim), sections,
                 m.getInt(p + "n_deepstack_layers", 0), m.getInt(p + "context_length", 4096),
                 gguf.tensorInfo("output.weight") == null);
+    }
+
+    /** What the engine sizes its KV cache by. */
+    public ModelShape shape() {
+        return new ModelShape(dim, layers, kvHeads, headDim, vocab, contextLength);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.qwen4j.model;
+package io.qwen4j.model.qwen3vl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,35 @@
+package io.qwen4j.model.qwen3vl;
+
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.gguf.GgufFormatException;
+import io.qwen4j.model.ChatFormat;
+import io.qwen4j.model.ModelArchitecture;
+import io.qwen4j.model.TextModel;
+import io.qwen4j.model.VisionEncoder;
+import io.qwen4j.tensor.WorkerPool;
+
+import java.util.List;
+
+/** Qwen3-VL ({@code qwen3vl}) and plain Qwen3 ({@code qwen3}: no deepstack, 1-D RoPE), with the Qwen3-VL vision tower. */
+public final class Qwen3VlArchitecture implements ModelArchitecture {
+
+    @Override
+    public List<String> names() {
+        return List.of("qwen3vl", "qwen3");
+    }
+
+    @Override
+    public TextModel load(GgufFile gguf, WorkerPool pool) throws GgufFormatException {
+        return Qwen3VlTextModel.load(gguf, pool);
+    }
+
+    @Override
+    public ChatFormat chatFormat() {
+        return Qwen3VlChatFormat.FORMAT;
+    }
+
+    @Override
+    public VisionEncoder loadVisionEncoder(GgufFile mmproj, WorkerPool pool) throws GgufFormatException {
+        return Qwen3VlVisionEncoder.load(mmproj, pool);
+    }
+}
