@@ -82,6 +82,43 @@ public final class ImageDecoder {
         return null;
     }
 
+    /** Width and height of a picture as its decoder will return it (a GIF: its logical screen). */
+    public record Size(int width, int height) {
+    }
+
+    /**
+     * The picture's size from its header alone, without decoding a pixel: what a request's image costs (tokens,
+     * memory) is known before any decoding work. Refused like {@link #decode} above {@code maxPixels}.
+     */
+    public Size size(byte[] bytes) throws ImageException {
+        if (bytes == null || bytes.length == 0) throw new ImageException("image is empty");
+        Format format = sniff(bytes);
+        if (format == null) throw new ImageException("unsupported image format (expected PNG, JPEG, GIF, BMP or WebP)");
+        try {
+            if (format == Format.GIF) {
+                if (bytes.length < 13) throw new ImageException("corrupt GIF image: truncated header");
+                int w = (bytes[6] & 0xFF) | (bytes[7] & 0xFF) << 8, h = (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8;
+                checkSize(format, w, h);
+                return new Size(w, h);
+            }
+            ImageReader reader = reader(format);
+            try (ImageInputStream in = new BytesInput(bytes)) {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                checkSize(format, w, h);
+                return new Size(w, h);
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageException e) {
+            throw e;
+        } catch (BytesInput.ReadPastEnd e) {
+            throw new ImageException("truncated " + format + " image");
+        } catch (Exception | StackOverflowError | InternalError e) {
+            throw new ImageException("corrupt or unreadable " + format + " image" + detail(e), e);
+        }
+    }
+
     public RgbImage decode(byte[] bytes) throws ImageException {
         if (bytes == null || bytes.length == 0) throw new ImageException("image is empty");
         Format format = sniff(bytes);

@@ -21,13 +21,13 @@ final class ImagePrompt {
         this.imageTokens = imageTokens;
     }
 
-    /** Fetches and decodes the parts' images, sized for the tower (nothing to do for none). */
-    List<VisionTower.Image> read(List<VisionTower.Part> parts) {
-        return parts.isEmpty() ? List.of() : vision.read(parts);
+    /** Fetches the parts' images and measures them from their headers (nothing to do for none). */
+    List<VisionTower.Fetched> fetch(List<VisionTower.Part> parts) {
+        return parts.isEmpty() ? List.of() : vision.fetch(parts);
     }
 
     /** The prompt's length once each rendered {@code <|image_pad|>} is its image's run; refuses a template that lost images. */
-    int expandedLength(int[] ids, List<VisionTower.Image> images) {
+    int expandedLength(int[] ids, List<VisionTower.Fetched> images) {
         if (images.isEmpty()) return ids.length;
         int pads = 0;
         for (int id : ids) if (id == imageTokens.imagePad()) pads++;
@@ -36,12 +36,12 @@ final class ImagePrompt {
                     + " images of these messages");
         }
         long n = ids.length - pads;
-        for (VisionTower.Image im : images) n += im.tokens();
+        for (VisionTower.Fetched im : images) n += im.tokens();
         return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
     /** The prompt as the model sees it: each image's pad run, as the HF processor's input_ids (no encoding needed). */
-    int[] expandPads(int[] ids, List<VisionTower.Image> images) {
+    int[] expandPads(int[] ids, List<VisionTower.Fetched> images) {
         if (images.isEmpty()) return ids;
         int[] out = new int[expandedLength(ids, images)];
         int n = 0, image = 0;
@@ -55,12 +55,15 @@ final class ImagePrompt {
         return out;
     }
 
-    /** Encodes the images (the tower's thread, one batch) and lays them out in the prompt; null without images. */
-    ImagePromptLayout layout(int[] ids, List<VisionTower.Image> images) {
+    /**
+     * Decodes and encodes the images (the tower's thread, one batch) and lays them out in the prompt; null without
+     * images. Called once the request is admitted: the decoding is work it has credit for.
+     */
+    ImagePromptLayout layout(int[] ids, List<VisionTower.Fetched> images) {
         if (images.isEmpty()) return null;
         List<ImageEmbeddings> rows;
         try {
-            rows = vision.encode(images);
+            rows = vision.encode(vision.decode(images));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.internal("interrupted while encoding the images");

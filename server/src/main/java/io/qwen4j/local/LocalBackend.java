@@ -166,12 +166,13 @@ public final class LocalBackend implements ChatBackend {
         ChatPrompt.Rendered prompt = model.renderChat(chat.json(), request.tools().tools(), request.chatTemplateKwargs(), request.addGenerationPrompt());
         Supplier<TokenMask> masks = structuredOutput.masks(request.outputFormat(), request.tools());
         boolean thinking = ReasoningSplitter.promptOpensReasoning(model.chatFormat().reasoning(), prompt.text());
-        List<VisionTower.Image> read = images.read(chat.images());
-        int promptTokens = images.expandedLength(prompt.tokens(), read);
+        // Images are measured from their headers: context and credit are checked (onAdmit) before any decoding.
+        List<VisionTower.Fetched> fetched = images.fetch(chat.images());
+        int promptTokens = images.expandedLength(prompt.tokens(), fetched);
         int maxTokens = budget.maxTokens(request.options(), promptTokens, null, "messages");
         GenerationOptions o = request.options();
         listener.onAdmit(promptTokens, maxTokens * o.n());
-        ImagePromptLayout layout = images.layout(prompt.tokens(), read);
+        ImagePromptLayout layout = images.layout(prompt.tokens(), fetched);
         GenerationRun run = new GenerationRun(listener, promptTokens, 1, o.n());
         List<GenerationRequest> jobs = new ArrayList<>();
         List<TokenListener> listeners = new ArrayList<>();

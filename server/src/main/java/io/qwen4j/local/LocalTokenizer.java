@@ -29,7 +29,7 @@ final class LocalTokenizer implements TokenizingBackend {
     public int[] tokenizeChat(List<ChatMessage> messages, JsonNode tools, JsonNode templateKwargs, boolean addGenerationPrompt) {
         TemplateMessages chat = TemplateMessages.of(messages, null, vision);
         int[] ids = model.renderChat(chat.json(), tools, templateKwargs, addGenerationPrompt).tokens();
-        return images.expandPads(ids, images.read(chat.images()));
+        return images.expandPads(ids, images.fetch(chat.images()));
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * The images of chat requests, from content part to the text model's input rows: fetch or decode
@@ -39,6 +40,9 @@ public final class VisionTower implements AutoCloseable {
     /** A decoded image and the number of {@code <|image_pad|>} tokens it becomes. */
     public record Image(String param, RgbImage rgb, int tokens) {
     }
+
+    /** Images decoding at once in this process: half the cores, so that generation keeps the rest. */
+    static final Semaphore DECODES = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
     private final GgufFile gguf;
     private final VisionEncoder encoder;
@@ -94,11 +98,17 @@ public final class VisionTower implements AutoCloseable {
         return preprocessor.config();
     }
 
+    /** An image fetched and measured from its header: its cost in tokens is known, no pixel decoded yet. */
+    public record Fetched(String param, byte[] bytes, int tokens) {
+    }
+
     /**
-     * Fetches (URLs in parallel) and decodes every part, in order; the first bad one is a 400 naming its part.
+     * Fetches (URLs in parallel) and measures every part from its header, in order; the first bad one is a 400
+     * naming its part. Cheap whatever the images hold: nothing is decoded, so that a request's context and
+     * credit can be checked before any decoding work.
      */
-    public List<Image> read(List<Part> parts) {
-        List<Image> out = new ArrayList<>(parts.size());
+    public List<Fetched> fetch(List<Part> parts) {
+        List<Fetched> out = new ArrayList<>(parts.size());
         List<Future<byte[]>> downloads = new ArrayList<>(parts.size());
         try (ExecutorService io = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Part p : parts) {
@@ -108,13 +118,48 @@ public final class VisionTower implements AutoCloseable {
                 for (int i = 0; i < parts.size(); i++) {
                     Part p = parts.get(i);
                     byte[] bytes = p.source() instanceof ImageSource.Inline in ? in.bytes() : await(downloads.get(i), p.param());
-                    out.add(decode(p.param(), bytes));
+                    try {
+                        ImageDecoder.Size size = decoder.size(bytes);
+                        out.add(new Fetched(p.param(), bytes, tokens(size.width(), size.height())));
+                    } catch (ImageException e) {
+                        throw ApiException.invalid(p.param(), p.param() + ": " + e.getMessage());
+                    }
                 }
             } finally {
                 io.shutdownNow(); // after a refusal, the other downloads are not waited for
             }
         }
         return out;
+    }
+
+    /**
+     * Decodes fetched images, in order, at most {@link #DECODES} at once across all requests (a request of many
+     * large images cannot take every core from the others).
+     */
+    public List<Image> decode(List<Fetched> images) throws InterruptedException {
+        List<Image> out = new ArrayList<>(images.size());
+        for (Fetched f : images) {
+            RgbImage rgb;
+            DECODES.acquire();
+            try {
+                rgb = decoder.decode(f.bytes());
+                if (tokens(rgb.width(), rgb.height()) != f.tokens()) {
+                    throw new ImageException("the image's header and its data disagree on its size");
+                }
+            } catch (ImageException e) {
+                throw ApiException.invalid(f.param(), f.param() + ": " + e.getMessage());
+            } finally {
+                DECODES.release();
+            }
+            out.add(new Image(f.param(), rgb, f.tokens()));
+        }
+        return out;
+    }
+
+    private int tokens(int width, int height) throws ImageException {
+        SmartResize.Size size = preprocessor.targetSize(width, height);
+        int f = preprocessor.config().factor();
+        return (size.height() / f) * (size.width() / f);
     }
 
     private static byte[] await(Future<byte[]> download, String param) {
@@ -126,17 +171,6 @@ public final class VisionTower implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ImageException ie) throw ApiException.invalid(param, param + ": " + ie.getMessage());
             throw ApiException.invalid(param, param + ": the image could not be fetched (" + e.getCause() + ")");
-        }
-    }
-
-    private Image decode(String param, byte[] bytes) {
-        try {
-            RgbImage rgb = decoder.decode(bytes);
-            SmartResize.Size size = preprocessor.targetSize(rgb.width(), rgb.height());
-            int f = preprocessor.config().factor();
-            return new Image(param, rgb, (size.height() / f) * (size.width() / f));
-        } catch (ImageException e) {
-            throw ApiException.invalid(param, param + ": " + e.getMessage());
         }
     }
 
