@@ -37,7 +37,7 @@ class GgmlDequantizerTest {
         WORST.forEach((k, v) -> System.out.printf("%-28s %.6g%n", k, v));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K_M", "Q6_K"})
     void everyTensorIsCloseToTheF32Original(String variant) throws Exception {
         try (GgufFile file = GgufFile.open(TestData.path("models/qwen3vl-tiny-" + variant + ".gguf"))) {

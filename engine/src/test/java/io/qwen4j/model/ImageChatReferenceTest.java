@@ -85,7 +85,7 @@ class ImageChatReferenceTest {
         return Arrays.copyOf(out, n);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_grad64", "i_stripes", "i_checker_system", "i_shapes_textfirst", "i_noisy_1040x720", "i_alpha",
             "i_two_images", "i_multiturn"})
     void imageChatMatchesHf(String name) throws Exception {
@@ -111,7 +111,7 @@ class ImageChatReferenceTest {
     }
 
     /** A prompt prefilled in uneven chunks (cutting through images) gives the logits of the one-shot prefill. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_two_images", "i_shapes_textfirst"})
     void chunkedPrefillEqualsOneShot(String name) throws Exception {
         Prepared p = prepare(name);

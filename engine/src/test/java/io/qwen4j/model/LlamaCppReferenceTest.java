@@ -40,7 +40,7 @@ class LlamaCppReferenceTest {
         System.out.println("max |dlogprob| vs llama.cpp: " + Fixtures.MAX_DELTA);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "F16", "BF16", "Q4_0", "Q4_K_M", "Q6_K"})
     void matchesDequantisedF32Reference(String variant) throws Exception {
         String refFile = variant.equals("F32") ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json";
@@ -63,7 +63,7 @@ class LlamaCppReferenceTest {
      * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0, Q8_0,
      * F16, Q6_K and Q4_K matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
      */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q4_0", "Q8_0", "F16", "Q6_K", "Q4_K_M"})
     void interleavedCopyAgreesLikeTheMapping(String variant) throws Exception {
         boolean q8 = variant.equals("Q8_0");
@@ -87,7 +87,7 @@ class LlamaCppReferenceTest {
      * {@code 1 + q/2^k} and subtract the offset afterwards); both must give the same logits to well within what
      * the quantisation itself moves them.
      */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q4_0", "Q8_0", "Q6_K", "F16", "Q4_K_M"})
     void interleavedCopyGivesTheMappingsLogits(String variant) throws Exception {
         int[] prompt = Fixtures.ints(Fixtures.json("references/qwen3vl-tiny-F32.json").get("cases").get(0).get("prompt_token_ids"));
@@ -114,7 +114,7 @@ class LlamaCppReferenceTest {
      * itself shows between Q8_0 and F32 (README §4: max 1.11 for Q8_0.dequant-f32), argmax where the F32
      * margin exceeds 1.
      */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q8_0"})
     void staysNearTheF32Reference(String variant) throws Exception {
         JsonNode ref = Fixtures.json("references/qwen3vl-tiny-F32.json");

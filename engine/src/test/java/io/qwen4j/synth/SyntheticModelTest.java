@@ -26,7 +26,7 @@ class SyntheticModelTest {
     Path tmp;
 
     /** The tiny preset has llama.cpp's file for file: keys, tensor names, shapes, order and types; and it runs. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K_M", "Q6_K"})
     void tinyTextModelMatchesLlamaCppsFileAndRuns(String type) throws Exception {
         Path out = tmp.resolve("tiny-" + type + ".gguf");
@@ -50,7 +50,7 @@ class SyntheticModelTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "F16"})
     void tinyVisionTowerMatchesLlamaCppsFile(String type) throws Exception {
         Path out = tmp.resolve("mmproj-" + type + ".gguf");

@@ -100,6 +100,8 @@ class HostileTemplateTest {
                 render(src);
             } catch (TemplateException expected) {
                 // fine
+            } catch (RuntimeException other) {
+                throw new AssertionError("seed 42 input " + i + " escaped as " + other.getClass().getSimpleName() + ": " + src, other);
             }
         }
     }

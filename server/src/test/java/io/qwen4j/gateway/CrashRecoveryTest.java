@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** kill -9 of a real server process mid-stream, then a restart: the ledger must come out whole. */
 class CrashRecoveryTest {
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void restartAfterKillNineChargesTheTokensProducedAndReleasesTheRest(String dialect) throws Exception {
         String url = TestStores.freshUrl(dialect);

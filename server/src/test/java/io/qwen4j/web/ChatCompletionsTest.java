@@ -49,7 +49,7 @@ class ChatCompletionsTest {
     }
 
     @Test
-    void theSeedsCurlRequestWorksByteForByte() throws Exception {
+    void theSeedsCurlRequestAsWrittenGetsACompleteOpenAiResponse() throws Exception {
         TestServer.Answer a = s.post("/v1/chat/completions", "{\"model\": \"qwen/qwen3-vl-32b-instruct\", \"messages\": [{\"role\": \"user\", \"content\": \"你好\"}]}");
         assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
         JsonNode r = a.body();

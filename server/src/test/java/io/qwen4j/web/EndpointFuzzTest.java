@@ -170,7 +170,7 @@ class EndpointFuzzTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             int status = resp.statusCode();
             statuses.merge(status, 1, Integer::sum);
-            String context = "request " + i + " to " + path + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
+            String context = "seed 20260901 request " + i + " to " + path + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
             assertThat(status).as(context).isIn(200, 400, 404, 413);
             if (status != 200) {
                 JsonNode err = TestServer.JSON.readTree(resp.body()).get("error");
@@ -251,7 +251,7 @@ class EndpointFuzzTest {
                 HttpResponse<String> resp = v.http.send(HttpRequest.newBuilder(v.uri("/v1/chat/completions")).timeout(Duration.ofSeconds(60))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
                 statuses.merge(resp.statusCode(), 1, Integer::sum);
-                String context = "image request " + i + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
+                String context = "seed 20260902 image request " + i + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
                 assertThat(resp.statusCode()).as(context).isIn(200, 400);
                 if (resp.statusCode() == 400) {
                     JsonNode err = TestServer.JSON.readTree(resp.body()).get("error");

@@ -114,7 +114,7 @@ class ImageChatTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_grad64", "i_stripes", "i_checker_system", "i_shapes_textfirst", "i_noisy_1040x720", "i_alpha",
             "i_two_images", "i_multiturn"})
     void imageChatsAgreeWithHuggingFace(String name) throws Exception {

@@ -39,7 +39,7 @@ class ReferenceAgreementTest {
         return TestServer.JSON.readTree(Files.readString(TestServer.testdata(relative)));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "Q8_0", "Q6_K", "Q4_0"})
     void completionsAgreeWithLlamaCpp(String variant) throws Exception {
         JsonNode ref = json(variant.equals("F32") ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json");
@@ -84,7 +84,7 @@ class ReferenceAgreementTest {
         assertThat(greedyChecked).isGreaterThan(100);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"t_hello", "t_system", "t_multiturn", "t_long", "t_unicode", "t_code"})
     void chatCompletionsAgreeWithHuggingFace(String name) throws Exception {
         JsonNode ref = json("hf/tiny-a/chats/" + name + ".json");

@@ -102,12 +102,12 @@ class StructuredOutputsTest {
             JsonSchemaCheck check = new JsonSchemaCheck(schema);
             for (long seed : SEEDS) {
                 TestServer.Answer a = s.post("/v1/chat/completions", jsonSchemaRequest(schema, seed));
-                assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
+                assertThat(a.status()).as("%s seed %d: %s", schema, seed, a.raw().body()).isEqualTo(200);
                 JsonNode choice = a.body().get("choices").get(0);
                 String content = choice.get("message").get("content").asText();
                 String errors = check.errors(content);
                 if (errors != null) invalid.add(schema + " seed " + seed + ": " + content + " → " + errors);
-                assertThat(choice.get("finish_reason").asText()).as(content).isEqualTo("stop");
+                assertThat(choice.get("finish_reason").asText()).as("%s seed %d: %s", schema, seed, content).isEqualTo("stop");
                 checked++;
             }
         }
