@@ -1,5 +1,6 @@
 package io.qwen4j.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -34,6 +35,7 @@ class CommandsTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void benchWithConcurrencyRunsTheServingLoadTest() throws Exception {
         Run r = run("bench", "--model", testdata("models/qwen3vl-tiny-Q8_0.gguf").toString(), "--concurrency", "1,4",

@@ -3,6 +3,7 @@ package io.qwen4j.grammar;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.testing.TestData;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pretty-printed form, is allowed at every step and ends in an accepting state; every invalid instance is
  * rejected somewhere. Unsupported schemas must be refused with a keyword.
  */
+@Tag("slow")
 class StructuredOutputFixturesTest {
     private static final long[] SEEDS = {1, 2, 3};
     /** Schemas networknt cannot load (draft-4 style ids; see testdata/schemas/README.md). */

@@ -8,6 +8,7 @@ import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.sampling.Logprobs;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,7 @@ class ImageChatReferenceTest {
     }
 
     /** A prompt prefilled in uneven chunks (cutting through images) gives the logits of the one-shot prefill. */
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_two_images", "i_shapes_textfirst"})
     void chunkedPrefillEqualsOneShot(String name) throws Exception {

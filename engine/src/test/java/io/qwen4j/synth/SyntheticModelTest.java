@@ -8,6 +8,7 @@ import io.qwen4j.model.Qwen3VlTextModel;
 import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ class SyntheticModelTest {
     Path tmp;
 
     /** The tiny preset has llama.cpp's file for file: keys, tensor names, shapes, order and types; and it runs. */
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K_M", "Q6_K"})
     void tinyTextModelMatchesLlamaCppsFileAndRuns(String type) throws Exception {

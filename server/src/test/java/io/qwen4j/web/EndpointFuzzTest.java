@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * broken JSON and UTF-8, unknown members) against the generation endpoints: every answer is a 2xx or a 4xx
  * with an OpenAI error body, never a 5xx, never a hang. Seeded, so a failure replays.
  */
+@Tag("slow")
 class EndpointFuzzTest {
     static final int REQUESTS = 3000;
     static final JsonNodeFactory F = JsonNodeFactory.instance;

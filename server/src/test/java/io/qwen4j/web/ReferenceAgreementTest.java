@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Hugging Face transformers through {@code /v1/chat/completions} (testdata/hf: all 24 greedy tokens exactly, top-10
  * logprobs within 1e-4).
  */
+@Tag("slow")
 class ReferenceAgreementTest {
     static final double LLAMA_TOLERANCE = 1e-3, MIN_MARGIN = 0.01, HF_TOLERANCE = 1e-4;
     static final Map<String, String> SUMMARY = new TreeMap<>();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,7 @@ class StructuredOutputsTest {
         return body;
     }
 
+    @Tag("slow")
     @Test
     void everySchemaAndSeedGivesAValidDocument() throws Exception {
         List<String> invalid = new ArrayList<>();
@@ -115,6 +117,7 @@ class StructuredOutputsTest {
         assertThat(checked).isEqualTo(SCHEMAS.size() * SEEDS.length);
     }
 
+    @Tag("slow")
     @Test
     void jsonObjectGivesAnObject() throws Exception {
         // Biased toward closing (an object is unbounded; a random model would otherwise run to max_tokens).
