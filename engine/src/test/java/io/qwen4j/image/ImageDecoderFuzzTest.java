@@ -1,5 +1,6 @@
 package io.qwen4j.image;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.fail;
  * fields replaced, truncated, spliced): every one must decode or fail with {@link ImageException} — nothing
  * else thrown, nothing hanging.
  */
+@Tag("slow")
 class ImageDecoderFuzzTest {
 
     static final int MUTANTS_PER_SEED = 600;

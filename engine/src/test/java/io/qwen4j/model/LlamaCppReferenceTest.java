@@ -89,6 +89,7 @@ class LlamaCppReferenceTest {
      * {@code 1 + q/2^k} and subtract the offset afterwards); both must give the same logits to well within what
      * the quantisation itself moves them.
      */
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q4_0", "Q8_0", "Q6_K", "F16", "Q4_K_M"})
     void interleavedCopyGivesTheMappingsLogits(String variant) throws Exception {

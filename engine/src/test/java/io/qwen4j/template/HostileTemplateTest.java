@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -60,6 +61,7 @@ class HostileTemplateTest {
         assertThat(render("{{ range(100000)|length }}")).isEqualTo("100000");
     }
 
+    @Tag("slow")
     @Test
     void iterationBudgetStopsNestedLoops() {
         long start = System.nanoTime();
