@@ -1,5 +1,6 @@
 package io.qwen4j.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -34,6 +35,7 @@ class CommandsTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void benchWithConcurrencyRunsTheServingLoadTest() throws Exception {
         Run r = run("bench", "--model", testdata("models/qwen3vl-tiny-Q8_0.gguf").toString(), "--concurrency", "1,4",
@@ -54,6 +56,7 @@ class CommandsTest {
         assertThat(four.get("ttft_p99_ms").asDouble()).isGreaterThanOrEqualTo(four.get("ttft_p50_ms").asDouble());
     }
 
+    @Tag("slow")
     @Test
     void benchWithUrlLoadTestsARunningServerOverHttp() throws Exception {
         io.qwen4j.local.LocalModel model = io.qwen4j.local.LocalModel.load(testdata("models/qwen3vl-tiny-Q8_0.gguf"), null, java.util.List.of("tiny"));
@@ -81,6 +84,7 @@ class CommandsTest {
         assertThat(noConcurrency.stderr()).contains("--url needs --concurrency");
     }
 
+    @Tag("slow")
     @Test
     void benchWithPrefixCacheTimesAFollowUpTurnCachedAndComputed() throws Exception {
         Run r = run("bench", "--model", testdata("models/qwen3vl-tiny-Q8_0.gguf").toString(), "--prefix-cache",

@@ -184,7 +184,7 @@ class PrefixCachingTest {
      * them the logprobs are the same bits (before, a lane reduction may sum in another order, ~1e-5, cache or not). A
      * tail of 1 to 3 would run the decode kernels, another summation order: within 2e-5, but never the same bits.
      */
-    @ParameterizedTest
+    @ParameterizedTest(name = "prompt of {0} tokens")
     @ValueSource(ints = {17, 19, 20, 21, 35, 36, 47, 48, 52, 100})
     void greedyTokensAndLogprobsEqualAComputedPromptWhateverTheUncachedTail(int length) throws Exception {
         int[] prompt = new SplittableRandom(length).ints(length, 0, model.shape().vocab()).toArray();

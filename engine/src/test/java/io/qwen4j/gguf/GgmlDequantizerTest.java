@@ -1,6 +1,7 @@
 package io.qwen4j.gguf;
 
 import io.qwen4j.testing.TestData;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,14 +38,15 @@ class GgmlDequantizerTest {
         WORST.forEach((k, v) -> System.out.printf("%-28s %.6g%n", k, v));
     }
 
-    @ParameterizedTest
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K_M", "Q6_K"})
     void everyTensorIsCloseToTheF32Original(String variant) throws Exception {
         try (GgufFile file = GgufFile.open(TestData.path("models/qwen3vl-tiny-" + variant + ".gguf"))) {
             assertThat(file.tensorInfos().keySet()).isEqualTo(f32.tensorInfos().keySet());
             for (GgufTensorInfo info : file.tensorInfos().values()) {
                 GgufTensorInfo ref = f32.tensorInfo(info.name());
-                assertThat(info.ne()).containsExactly(ref.ne());
+                assertThat(info.ne()).as("%s %s", variant, info.name()).containsExactly(ref.ne());
                 float[] x = GgmlDequantizer.dequantize(f32, ref);
                 float[] y = GgmlDequantizer.dequantize(file, info);
                 checkAgainstOriginal(info, x, y, file.tensorData(info));
@@ -52,6 +54,7 @@ class GgmlDequantizerTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void mmprojF16IsTheF32ProjectorRoundedToHalf() throws Exception {
         try (GgufFile a = GgufFile.open(TestData.path("models/mmproj-qwen3vl-tiny-F32.gguf"));

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Quantising the F32 fixture must reproduce llama-quantize's bytes in the quantised fixtures. */
 class GgmlQuantizerTest {
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q8_0", "Q4_0", "Q4_K_M", "Q6_K"})
     void quantisingTheF32ModelReproducesLlamaQuantizeBytes(String variant) throws Exception {
         try (GgufFile f32 = GgufFile.open(TestData.path("models/qwen3vl-tiny-F32.gguf"));

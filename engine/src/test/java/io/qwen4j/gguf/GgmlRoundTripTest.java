@@ -29,7 +29,7 @@ class GgmlRoundTripTest {
         return x;
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @EnumSource(value = GgmlType.class, names = {"I8", "I16", "I32", "I64", "F64"}, mode = EnumSource.Mode.EXCLUDE)
     void roundTripsWithinTheFormatsBound(GgmlType type) {
         for (double sigma : new double[] {0.02, 1, 50}) {
@@ -82,7 +82,7 @@ class GgmlRoundTripTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @EnumSource(value = GgmlType.class, names = {"I8", "I16", "I32", "I64", "F64"}, mode = EnumSource.Mode.EXCLUDE)
     void zerosStayZeroAndConstantsStayClose(GgmlType type) {
         float[] zeros = new float[N];

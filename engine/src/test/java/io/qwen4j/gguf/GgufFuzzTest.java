@@ -1,9 +1,12 @@
 package io.qwen4j.gguf;
 
 import io.qwen4j.testing.TestData;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whose every tensor lies inside it (and whose rows dequantise) or fail with a {@link GgufFormatException}
  * carrying a message; any other throwable is a hole.
  */
+@Tag("slow")
 class GgufFuzzTest {
 
     @TempDir
@@ -37,21 +42,32 @@ class GgufFuzzTest {
     private int mutants;
     private int viaFile;
 
-    @Test
+    /** The fixtures, each with its seed and mutation budget. */
+    static Stream<Arguments> fixtures() {
+        return Stream.of(Arguments.of("tiny-Q4_0", 1L, 900), Arguments.of("tiny-Q4_K_M", 2L, 500), Arguments.of("mmproj-F16+alignment", 3L, 900),
+                Arguments.of("vocab-reduced", 4L, 900), Arguments.of("vocab-full", 5L, 40));
+    }
+
+    @ParameterizedTest(name = "{0}, seed {1}")
+    @MethodSource("fixtures")
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void hostileVariantsOfTheFixturesFailCleanly() throws Exception {
+    void hostileVariantsOfTheFixturesFailCleanly(String fixture, long seed, int budget) throws Exception {
         long start = System.nanoTime();
-        fuzz("tiny-Q4_0", Files.readAllBytes(TestData.path("models/qwen3vl-tiny-Q4_0.gguf")), 1, 900);
-        fuzz("tiny-Q4_K_M", Files.readAllBytes(TestData.path("models/qwen3vl-tiny-Q4_K_M.gguf")), 2, 500);
-        fuzz("mmproj-F16+alignment", withAlignment(TestData.path("models/mmproj-qwen3vl-tiny-F16.gguf"), 64), 3, 900);
-        fuzz("vocab-reduced", reducedVocabulary(), 4, 900);
-        fuzz("vocab-full", Files.readAllBytes(TestData.path("tokenizer/qwen3-vocab.gguf")), 5, 40);
+        byte[] bytes = switch (fixture) {
+            case "tiny-Q4_0" -> Files.readAllBytes(TestData.path("models/qwen3vl-tiny-Q4_0.gguf"));
+            case "tiny-Q4_K_M" -> Files.readAllBytes(TestData.path("models/qwen3vl-tiny-Q4_K_M.gguf"));
+            case "mmproj-F16+alignment" -> withAlignment(TestData.path("models/mmproj-qwen3vl-tiny-F16.gguf"), 64);
+            case "vocab-reduced" -> reducedVocabulary();
+            case "vocab-full" -> Files.readAllBytes(TestData.path("tokenizer/qwen3-vocab.gguf"));
+            default -> throw new IllegalArgumentException(fixture);
+        };
+        fuzz(fixture, bytes, seed, budget);
         double seconds = (System.nanoTime() - start) / 1e9;
         int parsed = outcomes.getOrDefault("parsed", 0);
-        System.out.printf("GgufFuzzTest: %d mutants (%d through temp files) in %.1f s: %d parsed, %d rejected with %d kinds of message%n",
-                mutants, viaFile, seconds, parsed, mutants - parsed, outcomes.size() - (parsed > 0 ? 1 : 0));
-        assertThat(holes).as("mutants that did not fail cleanly").isEmpty();
-        assertThat(mutants).isGreaterThanOrEqualTo(3000);
+        System.out.printf("GgufFuzzTest %s (seed %d): %d mutants (%d through temp files) in %.1f s: %d parsed, %d rejected with %d kinds of message%n",
+                fixture, seed, mutants, viaFile, seconds, parsed, mutants - parsed, outcomes.size() - (parsed > 0 ? 1 : 0));
+        assertThat(holes).as("mutants of %s (seed %d) that did not fail cleanly", fixture, seed).isEmpty();
+        assertThat(mutants).as("mutants of %s (seed %d)", fixture, seed).isGreaterThanOrEqualTo(budget);
     }
 
     /** A fixture rewritten with {@code general.alignment} set, so the alignment field can be attacked. */

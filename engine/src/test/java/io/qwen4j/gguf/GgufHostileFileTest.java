@@ -187,7 +187,7 @@ class GgufHostileFileTest {
     }
 
     @Test
-    void truncatedAnywhere() {
+    void truncatedCountsHeaderOrDataAreReportedAsTruncated() {
         parsing(Arrays.copyOf(file, 20)).hasMessageContaining("file ends while reading metadata count").hasMessageContaining("truncated");
         parsing(Arrays.copyOf(file, (int) map.headerEnd - 3)).hasMessageContaining("truncated");
         parsing(Arrays.copyOf(file, file.length - 40)).hasMessageContaining("extends past the end of the file (truncated?)");

@@ -21,7 +21,7 @@ class GgufWriterTest {
     Path tmp;
 
     /** llama.cpp's layout reproduced exactly: same keys, types, order, tensor offsets, padding. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"models/qwen3vl-tiny-F32.gguf", "models/qwen3vl-tiny-F16.gguf", "models/qwen3vl-tiny-BF16.gguf",
             "models/qwen3vl-tiny-Q8_0.gguf", "models/qwen3vl-tiny-Q4_0.gguf", "models/qwen3vl-tiny-Q4_K_M.gguf",
             "models/qwen3vl-tiny-Q6_K.gguf", "models/mmproj-qwen3vl-tiny-F32.gguf", "models/mmproj-qwen3vl-tiny-F16.gguf",

@@ -17,6 +17,7 @@ import io.qwen4j.sampling.SamplingParams;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
 import io.qwen4j.tokenizer.Qwen3Tokenizer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * default parse makes it infinity and rejects it; such an output is re-validated with numbers parsed as
  * BigDecimal, and counted and printed separately.
  */
+@Tag("slow")
 class ModelConstrainedGenerationTest {
     private static final long[] SEEDS = {1, 2};
     private static final int MAX_TOKENS = 400;

@@ -35,11 +35,11 @@ class ToolCallGrammarTest {
             ToolCallGrammar g = GrammarFixtures.compiler().tools(TOOLS, ToolCallGrammar.Choice.REQUIRED, null, parallel);
             for (long seed = 0; seed < 12; seed++) {
                 GrammarFixtures.Walk w = GrammarFixtures.randomWalk(g.newConstraint(), tok, seed, 2000, 0.5);
-                assertThat(w.ended()).as(w.text()).isTrue();
+                assertThat(w.ended()).as("parallel=%s seed %d: %s", parallel, seed, w.text()).isTrue();
                 String text = decode(tok, w);
                 List<JsonNode> calls = calls(text);
-                assertThat(calls).as(text).isNotEmpty();
-                if (!parallel) assertThat(calls).as(text).hasSize(1);
+                assertThat(calls).as("parallel=%s seed %d: %s", parallel, seed, text).isNotEmpty();
+                if (!parallel) assertThat(calls).as("seed %d: %s", seed, text).hasSize(1);
                 for (JsonNode call : calls) assertValidCall(call, null);
             }
         }
@@ -52,7 +52,7 @@ class ToolCallGrammarTest {
         for (long seed = 0; seed < 8; seed++) {
             GrammarFixtures.Walk w = GrammarFixtures.randomWalk(g.newConstraint(), tok, seed, 2000, 0.5);
             List<JsonNode> calls = calls(decode(tok, w));
-            assertThat(calls).hasSize(1);
+            assertThat(calls).as("seed %d", seed).hasSize(1);
             assertValidCall(calls.getFirst(), "search");
         }
         assertThatThrownBy(() -> GrammarFixtures.compiler().tools(TOOLS, ToolCallGrammar.Choice.NAMED, "nope", false))

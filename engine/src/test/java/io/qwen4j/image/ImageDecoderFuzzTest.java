@@ -1,6 +1,9 @@
 package io.qwen4j.image;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -9,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -18,6 +22,7 @@ import static org.assertj.core.api.Assertions.fail;
  * fields replaced, truncated, spliced): every one must decode or fail with {@link ImageException} — nothing
  * else thrown, nothing hanging.
  */
+@Tag("slow")
 class ImageDecoderFuzzTest {
 
     static final int MUTANTS_PER_SEED = 600;
@@ -77,39 +82,41 @@ class ImageDecoderFuzzTest {
         return b;
     }
 
-    @Test
-    void mutantsDecodeOrFailCleanly() throws Exception {
+    static Stream<Arguments> seedImages() throws Exception {
+        return seeds().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    }
+
+    /** One named case per seed image; its mutants come from {@code new Random(name.hashCode())}. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("seedImages")
+    void mutantsDecodeOrFailCleanly(String name, byte[] seed) throws Exception {
         ImageDecoder decoder = new ImageDecoder(4_000_000, 5_000);
-        Map<String, int[]> outcomes = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         long started = System.nanoTime(), slowest = 0;
-        for (Map.Entry<String, byte[]> seed : seeds().entrySet()) {
-            RgbImage original = decoder.decode(seed.getValue());
-            assertThat(original.width()).isPositive();
-            Random r = new Random(seed.getKey().hashCode());
-            int[] counts = new int[2];
-            for (int i = 0; i < MUTANTS_PER_SEED; i++) {
-                byte[] mutant = mutate(seed.getValue(), r);
-                long t0 = System.nanoTime();
-                try {
-                    RgbImage img = decoder.decode(mutant);
-                    assertThat(img.rgb()).hasSize(3 * img.width() * img.height());
-                    counts[0]++;
-                } catch (ImageException e) {
-                    assertThat(e.getMessage()).isNotBlank();
-                    counts[1]++;
-                } catch (Throwable t) {
-                    failures.add(seed.getKey() + " mutant " + i + ": " + t);
-                }
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                slowest = Math.max(slowest, ms);
-                if (ms > 5_000) failures.add(seed.getKey() + " mutant " + i + " took " + ms + " ms");
+        RgbImage original = decoder.decode(seed);
+        assertThat(original.width()).as(name).isPositive();
+        Random r = new Random(name.hashCode());
+        int[] counts = new int[2];
+        for (int i = 0; i < MUTANTS_PER_SEED; i++) {
+            byte[] mutant = mutate(seed, r);
+            long t0 = System.nanoTime();
+            try {
+                RgbImage img = decoder.decode(mutant);
+                assertThat(img.rgb()).hasSize(3 * img.width() * img.height());
+                counts[0]++;
+            } catch (ImageException e) {
+                assertThat(e.getMessage()).as("%s mutant %d: message", name, i).isNotBlank();
+                counts[1]++;
+            } catch (Throwable t) {
+                failures.add(name + " mutant " + i + ": " + t);
             }
-            outcomes.put(seed.getKey(), counts);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            slowest = Math.max(slowest, ms);
+            if (ms > 5_000) failures.add(name + " mutant " + i + " took " + ms + " ms");
         }
-        StringBuilder s = new StringBuilder("fuzz (decoded / refused) in " + (System.nanoTime() - started) / 1_000_000 + " ms, slowest " + slowest + " ms:");
-        outcomes.forEach((k, v) -> s.append(' ').append(k).append(' ').append(v[0]).append('/').append(v[1]));
-        System.out.println(s);
-        if (!failures.isEmpty()) fail(failures.size() + " mutants threw something else than ImageException:\n" + String.join("\n", failures.subList(0, Math.min(20, failures.size()))));
+        System.out.printf("fuzz %s (decoded / refused) %d/%d in %d ms, slowest %d ms%n", name, counts[0], counts[1],
+                (System.nanoTime() - started) / 1_000_000, slowest);
+        if (!failures.isEmpty()) fail(failures.size() + " mutants of " + name + " threw something else than ImageException:\n"
+                + String.join("\n", failures.subList(0, Math.min(20, failures.size()))));
     }
 }

@@ -40,12 +40,12 @@ class PreprocessReferenceTest {
             SmartResize.Size s = pre.targetSize(e.get("width").asInt(), e.get("height").asInt());
             assertThat(s.height()).as(e.get("image").asText()).isEqualTo(e.get("smart_resize").get("height").asInt());
             assertThat(s.width()).as(e.get("image").asText()).isEqualTo(e.get("smart_resize").get("width").asInt());
-            assertThat(s.height() * s.width() / 1024).isEqualTo(e.get("smart_resize").get("n_image_tokens").asInt());
+            assertThat(s.height() * s.width() / 1024).as(e.get("image").asText()).isEqualTo(e.get("smart_resize").get("n_image_tokens").asInt());
         }
         for (JsonNode e : reference().get("error_cases")) {
             String want = e.get("fast").asText().replace("ValueError: ", "");
             assertThatThrownBy(() -> pre.targetSize(e.get("width").asInt(), e.get("height").asInt()))
-                    .isInstanceOf(ImageException.class).hasMessage(want);
+                    .as("%dx%d", e.get("width").asInt(), e.get("height").asInt()).isInstanceOf(ImageException.class).hasMessage(want);
         }
     }
 
@@ -66,15 +66,15 @@ class PreprocessReferenceTest {
         StringBuilder report = new StringBuilder();
         for (JsonNode e : ref.get("images")) {
             RgbImage image = load("hf/preprocess/" + e.get("image").asText());
-            assertThat(image.width()).isEqualTo(e.get("width").asInt());
-            assertThat(image.height()).isEqualTo(e.get("height").asInt());
+            assertThat(image.width()).as(e.get("image").asText()).isEqualTo(e.get("width").asInt());
+            assertThat(image.height()).as(e.get("image").asText()).isEqualTo(e.get("height").asInt());
             for (String backendName : new String[] {"fast", "slow"}) {
                 JsonNode b = e.get(backendName);
                 BicubicResampler.Backend backend = backendName.equals("fast") ? BicubicResampler.Backend.TORCHVISION : BicubicResampler.Backend.PILLOW;
                 ImagePreprocessor pre = new ImagePreprocessor(ImagePreprocessor.Config.qwen3Vl().withBackend(backend));
                 RgbImage resized = pre.resize(image);
-                assertThat(resized.height()).isEqualTo(b.get("resized_height").asInt());
-                assertThat(resized.width()).isEqualTo(b.get("resized_width").asInt());
+                assertThat(resized.height()).as("%s %s", e.get("image").asText(), backendName).isEqualTo(b.get("resized_height").asInt());
+                assertThat(resized.width()).as("%s %s", e.get("image").asText(), backendName).isEqualTo(b.get("resized_width").asInt());
                 RgbImage want = load("hf/preprocess/" + b.get("resized_png").asText());
                 int maxDiff = 0, differing = 0;
                 for (int i = 0; i < want.rgb().length; i++) {
@@ -83,7 +83,7 @@ class PreprocessReferenceTest {
                     if (d != 0) differing++;
                 }
                 PixelValues pv = pre.patchify(resized);
-                assertThat(new int[] {pv.gridT(), pv.gridH(), pv.gridW()}).containsExactly(ints(b.get("grid_thw")));
+                assertThat(new int[] {pv.gridT(), pv.gridH(), pv.gridW()}).as("%s %s", e.get("image").asText(), backendName).containsExactly(ints(b.get("grid_thw")));
                 JsonNode summary = b.get("pixel_values");
                 double sum = 0, weighted = 0;
                 for (int i = 0; i < pv.values().length; i++) {
@@ -94,7 +94,7 @@ class PreprocessReferenceTest {
                 String binReport = "";
                 if (b.has("pixel_values_bin")) {
                     float[] bin = f32(TestData.path("hf/preprocess/" + b.get("pixel_values_bin").asText()));
-                    assertThat(bin).hasSameSizeAs(pv.values());
+                    assertThat(bin).as("%s %s", e.get("image").asText(), backendName).hasSameSizeAs(pv.values());
                     double maxAbs = 0;
                     int diff = 0;
                     for (int i = 0; i < bin.length; i++) {
@@ -111,8 +111,8 @@ class PreprocessReferenceTest {
                 // Both backends are reproduced bit for bit: the 8-bit images and the float32 tensors.
                 assertThat(maxDiff).as("%s %s max level difference", e.get("image").asText(), backendName).isZero();
                 assertThat(sha).as("%s %s sha256", e.get("image").asText(), backendName).isEqualTo(summary.get("sha256_f32le").asText());
-                assertThat(sum).isCloseTo(summary.get("sum").asDouble(), within(1e-6 * Math.max(1, Math.abs(sum))));
-                assertThat(weighted).isCloseTo(summary.get("weighted_sum").asDouble(), within(1e-6 * Math.max(1, Math.abs(weighted))));
+                assertThat(sum).as("%s %s", e.get("image").asText(), backendName).isCloseTo(summary.get("sum").asDouble(), within(1e-6 * Math.max(1, Math.abs(sum))));
+                assertThat(weighted).as("%s %s", e.get("image").asText(), backendName).isCloseTo(summary.get("weighted_sum").asDouble(), within(1e-6 * Math.max(1, Math.abs(weighted))));
             }
         }
         System.out.print(report);

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.within;
 class PagedKvCacheTest {
 
     /** Two sequences written interleaved (so their blocks alternate in the pool), attention vs a plain softmax. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} storage")
     @EnumSource(PagedKvCache.Storage.class)
     void onlineSoftmaxAttentionMatchesPlainSoftmax(PagedKvCache.Storage storage) {
         int layers = 2, kvHeads = 2, headDim = 64, n = 53;

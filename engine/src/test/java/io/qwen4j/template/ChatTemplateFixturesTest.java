@@ -81,7 +81,7 @@ class ChatTemplateFixturesTest {
     }
 
     @org.junit.jupiter.api.Test
-    void qwen3VlTemplateHasTheExpectedFixtures() {
+    void qwen3VlTemplateFailsOnNullAssistantContentLikeJinja2() {
         assertThatThrownBy(() -> render("Qwen-Qwen3-VL-Instruct", "assistant_content_null"))
                 .isInstanceOf(TemplateException.class);
     }

@@ -16,7 +16,7 @@ class HalfFloatTest {
         for (int i = 0; i < h.length; i += Lanes.L) HalfFloat.f16ToFloat(ShortVector.fromArray(Lanes.S, h, i)).intoArray(f, i);
         for (int i = 0; i < h.length; i++) {
             float want = Float.float16ToFloat(h[i]);
-            if (Float.isNaN(want)) assertThat(f[i]).isNaN();
+            if (Float.isNaN(want)) assertThat(f[i]).as("half 0x%04x", i).isNaN();
             else assertThat(Float.floatToRawIntBits(f[i])).as("half 0x%04x", i).isEqualTo(Float.floatToRawIntBits(want));
         }
     }

@@ -26,7 +26,7 @@ class MatVecTest {
         POOL.close();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K"})
     void kernelMatchesScalarDequantiseThenDot(GgmlType type) {
         Random rnd = new Random(42 + type.id);
@@ -64,7 +64,7 @@ class MatVecTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @EnumSource(names = {"Q8_0", "Q4_0", "F16", "Q6_K", "Q4_K"})
     void interleavedKernelMatchesPlainKernel(GgmlType type) {
         Random rnd = new Random(7 + type.id);

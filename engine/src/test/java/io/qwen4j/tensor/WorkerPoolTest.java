@@ -18,7 +18,7 @@ class WorkerPoolTest {
                 pool.parallelFor(n, 1 + round % 5, (s, e) -> {
                     for (int i = s; i < e; i++) hits.incrementAndGet(i);
                 });
-                for (int i = 0; i < n; i++) assertThat(hits.get(i)).isEqualTo(1);
+                for (int i = 0; i < n; i++) assertThat(hits.get(i)).as("round %d (n=%d): runs of index %d", round, n, i).isEqualTo(1);
             }
         }
     }

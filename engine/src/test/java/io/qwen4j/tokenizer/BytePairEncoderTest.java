@@ -1,5 +1,6 @@
 package io.qwen4j.tokenizer;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -93,6 +94,7 @@ class BytePairEncoderTest {
     }
 
     /** A megabyte of one character is a single pre-token; it must not take quadratic time. */
+    @Tag("slow")
     @Test
     void hugePiecesStayFast() {
         for (String unit : List.of("=", " ", "a", "\n", "中")) {

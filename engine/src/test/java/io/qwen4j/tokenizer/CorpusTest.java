@@ -82,9 +82,9 @@ class CorpusTest {
         Qwen3Tokenizer t = TokenizerFixtures.qwen3();
         for (String id : List.of("f095", "f096")) {
             CorpusEntry e = TokenizerFixtures.entry(id);
-            assertThat(e.llamaIds()).contains(128247);
-            assertThat(t.encode(e.text(), true)).containsExactly(e.jsIds()).doesNotContain(128247);
-            assertThat(t.encode(e.text(), false)).containsExactly(e.llamaIdsNoParseSpecial());
+            assertThat(e.llamaIds()).as(id).contains(128247);
+            assertThat(t.encode(e.text(), true)).as(id).containsExactly(e.jsIds()).doesNotContain(128247);
+            assertThat(t.encode(e.text(), false)).as(id).containsExactly(e.llamaIdsNoParseSpecial());
         }
         assertThat(t.encode("</s>", true)).containsExactly(522, 82, 29);
     }

@@ -36,11 +36,12 @@ class RandomTextPropertyTest {
             String expected = withLoneSurrogatesReplaced(text);
             for (boolean parseSpecial : new boolean[] {true, false}) {
                 int[] ids = tokenizer.encode(text, parseSpecial);
-                assertThat(Arrays.stream(ids).allMatch(id -> id >= 0 && id < size)).isTrue();
+                assertThat(Arrays.stream(ids).allMatch(id -> id >= 0 && id < size))
+                        .as("seed 20260818 round %d: ids of %s parseSpecial=%s inside the vocabulary", round, RandomText.escape(text), parseSpecial).isTrue();
                 String decoded = tokenizer.decode(ids);
                 // NFC is applied between added tokens only, so compare canonical forms.
                 assertThat(Normalizer.normalize(decoded, Normalizer.Form.NFD))
-                        .as("%s parseSpecial=%s", RandomText.escape(text), parseSpecial)
+                        .as("seed 20260818 round %d: %s parseSpecial=%s", round, RandomText.escape(text), parseSpecial)
                         .isEqualTo(Normalizer.normalize(expected, Normalizer.Form.NFD));
             }
         }
@@ -59,7 +60,7 @@ class RandomTextPropertyTest {
         }
         for (int i = 0; i < texts.length; i++) {
             tokenizer.encode(texts[i], true);
-            assertThat(tokenizer.encode(texts[i], true)).containsExactly(cold[i]);
+            assertThat(tokenizer.encode(texts[i], true)).as("seed 3 text %d: %s", i, RandomText.escape(texts[i])).containsExactly(cold[i]);
         }
     }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -135,11 +136,11 @@ class StreamingDetokenizerTest {
             StringBuilder streamed = new StringBuilder();
             for (int id : ids) {
                 String piece = d.push(id);
-                assertThat(isWellFormedUtf16(piece)).isTrue();
+                assertThat(isWellFormedUtf16(piece)).as("seed 42 round %d ids %s: piece well-formed", round, Arrays.toString(ids)).isTrue();
                 streamed.append(piece);
             }
             streamed.append(d.flush());
-            assertThat(streamed.toString()).isEqualTo(tokenizer.decode(ids));
+            assertThat(streamed.toString()).as("seed 42 round %d ids %s", round, Arrays.toString(ids)).isEqualTo(tokenizer.decode(ids));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.qwen4j.gateway;
 
+import org.junit.jupiter.api.Tag;
 import io.qwen4j.store.ApiKey;
 import io.qwen4j.store.Database;
 import io.qwen4j.store.LedgerReport;
@@ -29,9 +30,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** kill -9 of a real server process mid-stream, then a restart: the ledger must come out whole. */
+@Tag("slow")
 class CrashRecoveryTest {
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void restartAfterKillNineChargesTheTokensProducedAndReleasesTheRest(String dialect) throws Exception {
         String url = TestStores.freshUrl(dialect);

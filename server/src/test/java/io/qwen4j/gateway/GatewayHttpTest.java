@@ -63,7 +63,7 @@ class GatewayHttpTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void authenticatesKeysAndEnforcesExpiryAndModelAllowLists(String dialect) throws Exception {
         try (Fixture f = new Fixture(dialect)) {
@@ -124,7 +124,7 @@ class GatewayHttpTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void fiftyConcurrentRequestsCannotOverspendASmallBalance(String dialect) throws Exception {
         try (Fixture f = new Fixture(dialect)) {
@@ -159,7 +159,7 @@ class GatewayHttpTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void costsAreExactToTheLastDecimal(String dialect) throws Exception {
         try (Fixture f = new Fixture(dialect)) {
@@ -186,7 +186,7 @@ class GatewayHttpTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void abortedAndFailedRequestsPayOnlyForTokensProduced(String dialect) throws Exception {
         try (Fixture f = new Fixture(dialect)) {
@@ -224,7 +224,7 @@ class GatewayHttpTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void usageApiShowsTheCallersKeyAndAnyKeyToTheAdmin(String dialect) throws Exception {
         try (Fixture f = new Fixture(dialect)) {
@@ -253,7 +253,7 @@ class GatewayHttpTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void adminApiCreatesListsTopsUpAndRevokesKeys(String dialect) throws Exception {
         try (Fixture f = new Fixture(dialect)) {

@@ -3,6 +3,7 @@ package io.qwen4j.gateway;
 import io.qwen4j.store.Database;
 import io.qwen4j.store.NewApiKey;
 import io.qwen4j.store.TestStores;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -105,6 +106,7 @@ class RateLimitTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void parallelClientsGetExactlyTheirTokensPerMinute() throws Exception {
         ManualClock clock = new ManualClock(GatewayHttpTest.T0);

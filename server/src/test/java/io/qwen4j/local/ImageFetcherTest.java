@@ -99,7 +99,7 @@ class ImageFetcherTest {
                 .hasMessageContaining("is not a public address").message().as("no DNS oracle").doesNotContain("192.168.0.10", "93.184");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1",
             "0.0.0.0", "224.0.0.1", "255.255.255.255", "240.0.0.1", "198.18.0.1", "192.0.2.1", "::1", "::", "fe80::1", "fc00::1",
             "fd12:3456::1", "ff02::1", "::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::a00:1", "2002:c0a8:0101::1", "2001:db8::1"})
@@ -107,7 +107,7 @@ class ImageFetcherTest {
         assertThat(ImageFetcher.isPublic(InetAddress.getByName(address))).isFalse();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "2002:5db8:d70e::1", "64:ff9b::808:808"})
     void publicAddresses(String address) throws Exception {
         assertThat(ImageFetcher.isPublic(InetAddress.getByName(address))).isTrue();

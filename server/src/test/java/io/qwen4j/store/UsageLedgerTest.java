@@ -29,7 +29,7 @@ class UsageLedgerTest {
         return new Closing(status, 100, 0, 10, new BigDecimal(cost), T0.plusSeconds(1), 1000, null);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void holdsThenChargesTheActualCostInOneTransaction(String dialect) throws Exception {
         try (Database db = TestStores.open(dialect)) {
@@ -61,7 +61,7 @@ class UsageLedgerTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void refusesAHoldBeyondTheAvailableBalanceAndWritesNothing(String dialect) throws Exception {
         try (Database db = TestStores.open(dialect)) {
@@ -78,7 +78,7 @@ class UsageLedgerTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void fiftyConcurrentHoldsNeverExceedTheBalance(String dialect) throws Exception {
         try (Database db = TestStores.open(dialect)) {
@@ -117,7 +117,7 @@ class UsageLedgerTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void checkFindsABalanceThatMovedWithoutItsEntry(String dialect) throws Exception {
         try (Database db = TestStores.open(dialect)) {
@@ -138,7 +138,7 @@ class UsageLedgerTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("io.qwen4j.store.TestStores#dialects")
     void totalsGroupByDayAndModel(String dialect) throws Exception {
         try (Database db = TestStores.open(dialect)) {

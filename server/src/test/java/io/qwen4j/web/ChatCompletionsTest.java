@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.api.UsageReport;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class ChatCompletionsTest {
     }
 
     @Test
-    void theSeedsCurlRequestWorksByteForByte() throws Exception {
+    void theSeedsCurlRequestAsWrittenGetsACompleteOpenAiResponse() throws Exception {
         TestServer.Answer a = s.post("/v1/chat/completions", "{\"model\": \"qwen/qwen3-vl-32b-instruct\", \"messages\": [{\"role\": \"user\", \"content\": \"你好\"}]}");
         assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
         JsonNode r = a.body();
@@ -295,7 +296,7 @@ class ChatCompletionsTest {
     }
 
     @Test
-    void aClientThatDisconnectsCancelsItsGenerationAtOnce() throws Exception {
+    void aStreamingClientThatDisconnectsCancelsItsGenerationBeforeMaxTokens() throws Exception {
         int total = s.backend.engine().freeKvBlocks();
         int reportsBefore = s.usage.size();
         String body = "{\"model\": \"tiny\", \"prompt\": \"Count:\", \"max_tokens\": 900, \"ignore_eos\": true, \"stream\": true}";
@@ -349,6 +350,7 @@ class ChatCompletionsTest {
         assertThat(s.backend.engine().freeKvBlocks()).isEqualTo(total);
     }
 
+    @Tag("slow")
     @Test
     void overloadIs503WithRetryAfterAndKeepAlivesFlowWhileWaiting() throws Exception {
         // parallel 2 and a queue of 1: two long streams run, a third waits (and gets keep-alives), a fourth is refused.

@@ -3,6 +3,7 @@ package io.qwen4j.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 64 streaming clients at once over HTTP on the tiny model (8 slots, the rest queued): every one completes
  * without an error, with exactly the output it gets alone.
  */
+@Tag("slow")
 class ConcurrentClientsTest {
     static final int CLIENTS = 64;
     static TestServer s;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * broken JSON and UTF-8, unknown members) against the generation endpoints: every answer is a 2xx or a 4xx
  * with an OpenAI error body, never a 5xx, never a hang. Seeded, so a failure replays.
  */
+@Tag("slow")
 class EndpointFuzzTest {
     static final int REQUESTS = 3000;
     static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -170,7 +172,7 @@ class EndpointFuzzTest {
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             int status = resp.statusCode();
             statuses.merge(status, 1, Integer::sum);
-            String context = "request " + i + " to " + path + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
+            String context = "seed 20260901 request " + i + " to " + path + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
             assertThat(status).as(context).isIn(200, 400, 404, 413);
             if (status != 200) {
                 JsonNode err = TestServer.JSON.readTree(resp.body()).get("error");
@@ -251,7 +253,7 @@ class EndpointFuzzTest {
                 HttpResponse<String> resp = v.http.send(HttpRequest.newBuilder(v.uri("/v1/chat/completions")).timeout(Duration.ofSeconds(60))
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
                 statuses.merge(resp.statusCode(), 1, Integer::sum);
-                String context = "image request " + i + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
+                String context = "seed 20260902 image request " + i + ": " + abbreviate(new String(body, StandardCharsets.UTF_8)) + " → " + abbreviate(resp.body());
                 assertThat(resp.statusCode()).as(context).isIn(200, 400);
                 if (resp.statusCode() == 400) {
                     JsonNode err = TestServer.JSON.readTree(resp.body()).get("error");

@@ -14,6 +14,7 @@ import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.local.ImageOptions;
 import io.qwen4j.local.LocalImageHost;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,7 +115,8 @@ class ImageChatTest {
         }
     }
 
-    @ParameterizedTest
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_grad64", "i_stripes", "i_checker_system", "i_shapes_textfirst", "i_noisy_1040x720", "i_alpha",
             "i_two_images", "i_multiturn"})
     void imageChatsAgreeWithHuggingFace(String name) throws Exception {
@@ -223,6 +225,7 @@ class ImageChatTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void readsPngJpegGifAndBmp() throws Exception {
         java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(120, 90, java.awt.image.BufferedImage.TYPE_INT_RGB);

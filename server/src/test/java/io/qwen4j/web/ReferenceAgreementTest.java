@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Hugging Face transformers through {@code /v1/chat/completions} (testdata/hf: all 24 greedy tokens exactly, top-10
  * logprobs within 1e-4).
  */
+@Tag("slow")
 class ReferenceAgreementTest {
     static final double LLAMA_TOLERANCE = 1e-3, MIN_MARGIN = 0.01, HF_TOLERANCE = 1e-4;
     static final Map<String, String> SUMMARY = new TreeMap<>();
@@ -39,7 +41,7 @@ class ReferenceAgreementTest {
         return TestServer.JSON.readTree(Files.readString(TestServer.testdata(relative)));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "Q8_0", "Q6_K", "Q4_0"})
     void completionsAgreeWithLlamaCpp(String variant) throws Exception {
         JsonNode ref = json(variant.equals("F32") ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json");
@@ -84,7 +86,7 @@ class ReferenceAgreementTest {
         assertThat(greedyChecked).isGreaterThan(100);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"t_hello", "t_system", "t_multiturn", "t_long", "t_unicode", "t_code"})
     void chatCompletionsAgreeWithHuggingFace(String name) throws Exception {
         JsonNode ref = json("hf/tiny-a/chats/" + name + ".json");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,7 @@ class StructuredOutputsTest {
         return body;
     }
 
+    @Tag("slow")
     @Test
     void everySchemaAndSeedGivesAValidDocument() throws Exception {
         List<String> invalid = new ArrayList<>();
@@ -102,12 +104,12 @@ class StructuredOutputsTest {
             JsonSchemaCheck check = new JsonSchemaCheck(schema);
             for (long seed : SEEDS) {
                 TestServer.Answer a = s.post("/v1/chat/completions", jsonSchemaRequest(schema, seed));
-                assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
+                assertThat(a.status()).as("%s seed %d: %s", schema, seed, a.raw().body()).isEqualTo(200);
                 JsonNode choice = a.body().get("choices").get(0);
                 String content = choice.get("message").get("content").asText();
                 String errors = check.errors(content);
                 if (errors != null) invalid.add(schema + " seed " + seed + ": " + content + " → " + errors);
-                assertThat(choice.get("finish_reason").asText()).as(content).isEqualTo("stop");
+                assertThat(choice.get("finish_reason").asText()).as("%s seed %d: %s", schema, seed, content).isEqualTo("stop");
                 checked++;
             }
         }
@@ -115,6 +117,7 @@ class StructuredOutputsTest {
         assertThat(checked).isEqualTo(SCHEMAS.size() * SEEDS.length);
     }
 
+    @Tag("slow")
     @Test
     void jsonObjectGivesAnObject() throws Exception {
         // Biased toward closing (an object is unbounded; a random model would otherwise run to max_tokens).

@@ -15,6 +15,7 @@ import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.kv.PagedKvCache;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,7 @@ class ToolCallsTest {
         return calls;
     }
 
+    @Tag("slow")
     @Test
     void requiredAndNamedCallsCarryValidArguments() throws Exception {
         int calls = 0;
@@ -125,6 +127,7 @@ class ToolCallsTest {
         assertThat(calls).isGreaterThanOrEqualTo(3 * (2 + 3 + 4));
     }
 
+    @Tag("slow")
     @Test
     void parallelFalseGivesExactlyOneCall() throws Exception {
         for (String tools : TOOL_SETS) {
@@ -164,6 +167,7 @@ class ToolCallsTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void streamingReassemblesToTheSameCalls() throws Exception {
         for (String tools : TOOL_SETS) {
@@ -223,6 +227,7 @@ class ToolCallsTest {
         assertThat(s.post("/v1/chat/completions", body).status()).isEqualTo(200);
     }
 
+    @Tag("slow")
     @Test
     void theOpenAiSdkReadsToolCalls() throws Exception {
         OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + s.server.port() + "/v1").apiKey("x").maxRetries(0).build();

@@ -9,6 +9,7 @@ import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.model.TextModel;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +28,8 @@ class SyntheticModelTest {
     Path tmp;
 
     /** The tiny preset has llama.cpp's file for file: keys, tensor names, shapes, order and types; and it runs. */
-    @ParameterizedTest
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K_M", "Q6_K"})
     void tinyTextModelMatchesLlamaCppsFileAndRuns(String type) throws Exception {
         Path out = tmp.resolve("tiny-" + type + ".gguf");
@@ -51,7 +53,7 @@ class SyntheticModelTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "F16"})
     void tinyVisionTowerMatchesLlamaCppsFile(String type) throws Exception {
         Path out = tmp.resolve("mmproj-" + type + ".gguf");

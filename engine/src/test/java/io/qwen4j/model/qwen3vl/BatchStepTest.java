@@ -107,7 +107,7 @@ class BatchStepTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "chunks of {0} tokens")
     @ValueSource(ints = {1, 5, 16, 17})
     void chunkedPrefillEqualsOneShot(int chunk) {
         int[] prompt = tokens(41, 5);
@@ -137,7 +137,7 @@ class BatchStepTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} KV cache")
     @ValueSource(strings = {"F16", "BF16"})
     void reducedPrecisionKvCacheStaysClose(String storage) {
         int[] prompt = tokens(40, 7);

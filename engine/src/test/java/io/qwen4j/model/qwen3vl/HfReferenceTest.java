@@ -63,7 +63,7 @@ class HfReferenceTest {
         assertThat(c.tiedOutput()).isFalse();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"t_hello", "t_system", "t_multiturn", "t_long", "t_unicode", "t_code"})
     void textChat(String name) throws Exception {
         JsonNode ref = Fixtures.json("hf/tiny-a/chats/" + name + ".json");
@@ -74,7 +74,7 @@ class HfReferenceTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_grad64", "i_stripes", "i_alpha", "i_two_images"})
     void imageChatWithReferenceVisionOutputs(String name) throws Exception {
         JsonNode ref = Fixtures.json("hf/tiny-a/chats/" + name + ".json");

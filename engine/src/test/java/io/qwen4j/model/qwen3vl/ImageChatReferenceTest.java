@@ -12,6 +12,7 @@ import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.sampling.Logprobs;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class ImageChatReferenceTest {
         return Arrays.copyOf(out, n);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_grad64", "i_stripes", "i_checker_system", "i_shapes_textfirst", "i_noisy_1040x720", "i_alpha",
             "i_two_images", "i_multiturn"})
     void imageChatMatchesHf(String name) throws Exception {
@@ -115,7 +116,8 @@ class ImageChatReferenceTest {
     }
 
     /** A prompt prefilled in uneven chunks (cutting through images) gives the logits of the one-shot prefill. */
-    @ParameterizedTest
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_two_images", "i_shapes_textfirst"})
     void chunkedPrefillEqualsOneShot(String name) throws Exception {
         Prepared p = prepare(name);

@@ -8,6 +8,7 @@ import io.qwen4j.model.SequenceChunk;
 import io.qwen4j.sampling.Logprobs;
 import io.qwen4j.tensor.WorkerPool;
 import io.qwen4j.testing.TestData;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +42,7 @@ class LlamaCppReferenceTest {
         System.out.println("max |dlogprob| vs llama.cpp: " + Fixtures.MAX_DELTA);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"F32", "F16", "BF16", "Q4_0", "Q4_K_M", "Q6_K"})
     void matchesDequantisedF32Reference(String variant) throws Exception {
         String refFile = variant.equals("F32") ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json";
@@ -64,9 +65,10 @@ class LlamaCppReferenceTest {
      * The same models with their weights copied into our own memory, as serve and bench load them: the Q4_0, Q8_0,
      * F16, Q6_K and Q4_K matrices are then interleaved ({@link io.qwen4j.tensor.InterleavedMatVec}); the agreement must hold.
      */
-    @ParameterizedTest
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q4_0", "Q8_0", "F16", "Q6_K", "Q4_K_M"})
-    void interleavedCopyAgreesLikeTheMapping(String variant) throws Exception {
+    void interleavedCopyAgreesWithLlamaCppLikeTheMapping(String variant) throws Exception {
         boolean q8 = variant.equals("Q8_0");
         JsonNode ref = Fixtures.json(q8 ? "references/qwen3vl-tiny-F32.json" : "references/qwen3vl-tiny-" + variant + ".dequant-f32.json");
         try (GgufFile gguf = GgufFile.open(TestData.path("models/qwen3vl-tiny-" + variant + ".gguf"), GgufFile.Memory.HUGE_PAGES)) {
@@ -88,7 +90,8 @@ class LlamaCppReferenceTest {
      * {@code 1 + q/2^k} and subtract the offset afterwards); both must give the same logits to well within what
      * the quantisation itself moves them.
      */
-    @ParameterizedTest
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q4_0", "Q8_0", "Q6_K", "F16", "Q4_K_M"})
     void interleavedCopyGivesTheMappingsLogits(String variant) throws Exception {
         int[] prompt = Fixtures.ints(Fixtures.json("references/qwen3vl-tiny-F32.json").get("cases").get(0).get("prompt_token_ids"));
@@ -115,17 +118,21 @@ class LlamaCppReferenceTest {
      * itself shows between Q8_0 and F32 (README §4: max 1.11 for Q8_0.dequant-f32), argmax where the F32
      * margin exceeds 1.
      */
-    @ParameterizedTest
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Q8_0"})
     void staysNearTheF32Reference(String variant) throws Exception {
         JsonNode ref = Fixtures.json("references/qwen3vl-tiny-F32.json");
         try (GgufFile gguf = GgufFile.open(TestData.path("models/qwen3vl-tiny-" + variant + ".gguf"))) {
             Qwen3VlTextModel model = Qwen3VlTextModel.load(gguf, pool);
+            int cases = 0;
             for (JsonNode c : ref.get("cases")) {
                 if (!c.get("kind").asText().equals("text")) continue;
                 double d = teacherForced(model, c, Fixtures.ints(c.get("output_ids")), c.get("steps"), 1.7, 1.0);
                 Fixtures.record(variant + " vs llama.cpp F32", d);
+                cases++;
             }
+            assertThat(cases).isEqualTo(7);
         }
     }
 

@@ -78,10 +78,10 @@ class VisionEncoderReferenceTest {
         for (JsonNode img : ref.get("images")) {
             byte[] bytes = Files.readAllBytes(TestData.path("hf/tiny-a/" + img.get("file").asText()));
             PixelValues pv = pre.preprocess(new ImageDecoder().decode(bytes));
-            assertThat(new int[] {pv.gridT(), pv.gridH(), pv.gridW()}).containsExactly(Fixtures.ints(img.get("grid_thw")));
-            assertThat(pv.resizedHeight()).isEqualTo(img.get("resized_height").asInt());
-            assertThat(pv.resizedWidth()).isEqualTo(img.get("resized_width").asInt());
-            assertThat(pv.tokens()).isEqualTo(img.get("n_image_tokens").asInt());
+            assertThat(new int[] {pv.gridT(), pv.gridH(), pv.gridW()}).as(img.get("file").asText()).containsExactly(Fixtures.ints(img.get("grid_thw")));
+            assertThat(pv.resizedHeight()).as(img.get("file").asText()).isEqualTo(img.get("resized_height").asInt());
+            assertThat(pv.resizedWidth()).as(img.get("file").asText()).isEqualTo(img.get("resized_width").asInt());
+            assertThat(pv.tokens()).as(img.get("file").asText()).isEqualTo(img.get("n_image_tokens").asInt());
             ByteBuffer b = ByteBuffer.allocate(pv.values().length * 4).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(pv.values());
             sha.update(b.array());
@@ -91,7 +91,7 @@ class VisionEncoderReferenceTest {
         return out;
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"i_grad64", "i_stripes", "i_checker_system", "i_shapes_textfirst", "i_noisy_1040x720", "i_alpha",
             "i_two_images", "i_multiturn"})
     void encoderOutputsMatch(String name) throws Exception {
@@ -101,13 +101,13 @@ class VisionEncoderReferenceTest {
         for (int k = 0; k < images.size(); k++) {
             JsonNode v = ref.get("vision").get("images").get(k);
             ImageEmbeddings e = out.get(k);
-            assertThat(e.mergedRows()).isEqualTo(images.get(k).gridH() / 2);
+            assertThat(e.mergedRows()).as("%s image %d", name, k).isEqualTo(images.get(k).gridH() / 2);
             compare(e.main(), v.get("main"), name + " main");
             for (int j = 0; j < 3; j++) compare(e.deepstack()[j], v.get("deepstack").get(j), name + " ds" + j);
             JsonNode files = v.get("full_tensors");
             if (files != null && !files.isNull()) {
-                compareFull(e.main(), files.get("main").asText(), "full main");
-                for (int j = 0; j < 3; j++) compareFull(e.deepstack()[j], files.get("ds" + j).asText(), "full ds");
+                compareFull(e.main(), files.get("main").asText(), name + " full main");
+                for (int j = 0; j < 3; j++) compareFull(e.deepstack()[j], files.get("ds" + j).asText(), name + " full ds" + j);
             }
         }
     }
