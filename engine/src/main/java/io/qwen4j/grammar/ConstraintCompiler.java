@@ -40,7 +40,7 @@ public final class ConstraintCompiler {
 
     /** {@code response_format: {type: json_object}}. */
     public synchronized CompiledGrammar jsonObject() {
-        if (jsonObject == null) jsonObject = JsonObjectGrammar.compile(vocabulary);
+        if (jsonObject == null) jsonObject = JsonObjectGrammar.compile(vocabulary, options);
         return jsonObject;
     }
 

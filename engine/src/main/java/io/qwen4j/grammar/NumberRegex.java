@@ -10,13 +10,14 @@ import java.util.Map;
 
 /**
  * Regular expressions for JSON numbers, plain or within bounds. Unbounded numbers have at most
- * {@value #MAX_INT_DIGITS} integer digits, {@value #MAX_FRACTION_DIGITS} fraction digits and a 3-digit
- * exponent (so generation cannot run away); bounded numbers are written without exponent, and the bounds
+ * {@value #MAX_INT_DIGITS} integer digits, {@value #MAX_FRACTION_DIGITS} fraction digits and an exponent of
+ * magnitude at most {@value #MAX_EXPONENT} (so generation cannot run away, and every value is a finite double); bounded numbers are written without exponent, and the bounds
  * are exact: integers digit by digit, decimals by comparing the fraction digit by digit.
  */
 final class NumberRegex {
     static final int MAX_INT_DIGITS = 19;
     static final int MAX_FRACTION_DIGITS = 20;
+    static final int MAX_EXPONENT = 288;
     private static final BigDecimal HUGE = BigDecimal.TEN.pow(MAX_INT_DIGITS + 1);
 
     private NumberRegex() {
@@ -37,7 +38,16 @@ final class NumberRegex {
         return Regex.concat(anyInteger(),
                 Regex.optional(Regex.concat(Regex.literal("."), Regex.repeat(DIGIT, 1, MAX_FRACTION_DIGITS))),
                 Regex.optional(Regex.concat(new Regex.Chars(CharRanges.of('E', 'E', 'e', 'e')), Regex.optional(Regex.alt(Regex.literal("+"), Regex.literal("-"))),
-                        Regex.repeat(DIGIT, 1, 3))));
+                        exponent())));
+    }
+
+    /**
+     * Exponents 0 to {@value #MAX_EXPONENT}: with at most {@value #MAX_INT_DIGITS} integer and
+     * {@value #MAX_FRACTION_DIGITS} fraction digits every value is a finite, non-zero-underflowing double.
+     */
+    private static Regex exponent() {
+        return Regex.alt(Regex.repeat(DIGIT, 1, 2), Regex.concat(Regex.literal("1"), Regex.repeat(DIGIT, 2, 2)),
+                Regex.concat(Regex.literal("2"), Regex.chars('0', '7'), DIGIT), Regex.concat(Regex.literal("28"), Regex.chars('0', '8')));
     }
 
     /** Integers in [lo, hi] (null = unbounded), or null when there are none. */
