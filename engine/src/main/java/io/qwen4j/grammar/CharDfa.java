@@ -72,6 +72,51 @@ final class CharDfa {
         return determinize(nfa, s);
     }
 
+    /** An automaton from its tables (state 0 is the start), pruned and minimized. */
+    static CharDfa of(boolean[] accepting, int[][] transitions) {
+        CharDfa pruned = prune(accepting, transitions);
+        return pruned.isEmpty() ? pruned : pruned.minimize();
+    }
+
+    /** The strings both automata accept (product construction), pruned and minimized. */
+    static CharDfa intersect(CharDfa a, CharDfa b) {
+        if (a.isEmpty() || b.isEmpty()) return new CharDfa(-1, new boolean[0], new int[0][]);
+        Map<Long, Integer> ids = new HashMap<>();
+        List<long[]> pairs = new ArrayList<>();
+        List<int[]> trans = new ArrayList<>();
+        ids.put(((long) a.start << 32) | b.start, 0);
+        pairs.add(new long[] {a.start, b.start});
+        for (int q = 0; q < pairs.size(); q++) {
+            if ((q & 63) == 0) CompileDeadline.check();
+            int[] ta = a.transitions[(int) pairs.get(q)[0]], tb = b.transitions[(int) pairs.get(q)[1]];
+            int[] out = new int[0];
+            int n = 0;
+            for (int i = 0, j = 0; i < ta.length && j < tb.length; ) {
+                int lo = Math.max(ta[i], tb[j]), hi = Math.min(ta[i + 1], tb[j + 1]);
+                if (lo <= hi) {
+                    long key = ((long) ta[i + 2] << 32) | tb[j + 2];
+                    Integer id = ids.get(key);
+                    if (id == null) {
+                        id = pairs.size();
+                        if (id >= MAX_DFA_STATES) throw new UnsupportedSchemaException("pattern", "automaton too complex (over " + MAX_DFA_STATES + " states)");
+                        ids.put(key, id);
+                        pairs.add(new long[] {ta[i + 2], tb[j + 2]});
+                    }
+                    if (n + 3 > out.length) out = Arrays.copyOf(out, Math.max(12, out.length * 2));
+                    out[n++] = lo;
+                    out[n++] = hi;
+                    out[n++] = id;
+                }
+                if (ta[i + 1] < tb[j + 1]) i += 3;
+                else j += 3;
+            }
+            trans.add(Arrays.copyOf(out, n));
+        }
+        boolean[] acc = new boolean[pairs.size()];
+        for (int q = 0; q < acc.length; q++) acc[q] = a.accepting[(int) pairs.get(q)[0]] && b.accepting[(int) pairs.get(q)[1]];
+        return of(acc, trans.toArray(int[][]::new));
+    }
+
     /** Exactly the given strings, built as a trie and minimized (no NFA: large enums stay cheap). */
     static CharDfa ofStrings(java.util.Collection<String> strings) {
         List<java.util.TreeMap<Integer, Integer>> children = new ArrayList<>();

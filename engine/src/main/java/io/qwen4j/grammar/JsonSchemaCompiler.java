@@ -390,9 +390,9 @@ final class JsonSchemaCompiler {
                 if (hi == null || fHi.compareTo(hi) < 0) { hi = fHi; hiEx = false; }
             }
         }
-        Object multipleOf = m.get("multipleOf");
-        if (multipleOf != null && !(integer && multipleOf instanceof BigDecimal d && d.compareTo(BigDecimal.ONE) == 0)) {
-            throw new UnsupportedSchemaException("multipleOf", "multipleOf is not supported");
+        BigDecimal step = multipleOf(m);
+        if (step != null && integer && step.stripTrailingZeros().scale() > 0 && BigDecimal.ONE.remainder(step).signum() == 0) {
+            step = null; // every integer is a multiple of 1/k
         }
         final BigDecimal flo = lo, fhi = hi;
         final boolean floEx = loEx, fhiEx = hiEx;
@@ -419,7 +419,24 @@ final class JsonSchemaCompiler {
         }
         if (r == null) return Integer.MIN_VALUE;
         final Regex fr = r;
-        return gb.terminal(lx.rawText(key, () -> fr));
+        if (step == null || (integer && step.compareTo(BigDecimal.ONE) == 0)) return gb.terminal(lx.rawText(key, () -> fr));
+        final BigDecimal fstep = step;
+        try {
+            CharDfa multiples = CharDfa.intersect(CharDfa.compile(fr), NumberRegex.multiplesOf(fstep));
+            if (multiples.isEmpty()) return Integer.MIN_VALUE;
+            return gb.terminal(lx.rawAutomaton(key + ":mul:" + fstep.toPlainString(), () -> multiples));
+        } catch (UnsupportedSchemaException e) {
+            if (e.keyword().equals("multipleOf") || e.keyword().equals("limits")) throw e;
+            throw new UnsupportedSchemaException("multipleOf", "multipleOf " + fstep.toPlainString() + " with these bounds is too complex: " + e.getMessage());
+        }
+    }
+
+    /** The schema's multipleOf (positive), or null. */
+    private static BigDecimal multipleOf(Map<String, Object> m) {
+        if (!m.containsKey("multipleOf")) return null;
+        BigDecimal step = number(m.get("multipleOf"), "multipleOf");
+        if (step.signum() <= 0) throw new UnsupportedSchemaException("multipleOf", "multipleOf must be greater than 0");
+        return step;
     }
 
     private int booleanNt() {
@@ -487,7 +504,8 @@ final class JsonSchemaCompiler {
             if (m.get("maximum") instanceof BigDecimal x && d.compareTo(x) > 0) return false;
             if (m.get("exclusiveMinimum") instanceof BigDecimal x && d.compareTo(x) <= 0) return false;
             if (m.get("exclusiveMaximum") instanceof BigDecimal x && d.compareTo(x) >= 0) return false;
-            if (m.containsKey("multipleOf")) throw new UnsupportedSchemaException("multipleOf", "multipleOf is not supported");
+            BigDecimal step = multipleOf(m);
+            if (step != null && d.remainder(step).signum() != 0) return false;
         }
         if (v instanceof List<?> || v instanceof Map<?, ?>) {
             for (String k : List.of("properties", "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",
