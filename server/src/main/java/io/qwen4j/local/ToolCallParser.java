@@ -19,11 +19,15 @@ import java.util.regex.Pattern;
  * are generated. Text that may still turn out to be a tag, or the wrapper's closing brace, is held back, so no
  * tag text leaks into the content. Whitespace around calls is dropped (the template writes newlines there).
  * A call that does not have this shape (only possible unconstrained) is parsed as a whole at its closing tag,
- * and if it is not a JSON object with a name, given back as content.
+ * and if it is not a JSON object with a name, its text (without the tags) is given back as content. No tag
+ * text ever reaches the content: a call cut short (max_tokens) before its name is complete is dropped, one
+ * cut after its name is a call with the arguments generated so far.
  */
 final class ToolCallParser {
     static final String OPEN = "<tool_call>", CLOSE = "</tool_call>";
     private static final Pattern HEAD = Pattern.compile("^\\s*\\{\\s*\"name\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*,\\s*\"arguments\"\\s*:\\s*");
+    /** The start of a call cut before its arguments: the name is complete. */
+    private static final Pattern NAMED_HEAD = Pattern.compile("^\\s*\\{\\s*\"name\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\")");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -37,6 +41,7 @@ final class ToolCallParser {
     private final StringBuilder pending = new StringBuilder();
     private int calls;
     private boolean argumentsBegun; // whitespace before the arguments' first character is dropped
+    private final StringBuilder arguments = new StringBuilder(); // the current call's arguments so far
 
     /** Number of calls begun so far. */
     int calls() {
@@ -74,6 +79,7 @@ final class ToolCallParser {
                         out.add(new ToolCallDelta(calls++, newId(), unquote(m.group(1)), ""));
                         pending.delete(0, m.end());
                         argumentsBegun = false;
+                        arguments.setLength(0);
                         state = State.ARGUMENTS;
                         progress = true;
                     } else if (pending.indexOf(CLOSE) >= 0) {
@@ -82,7 +88,7 @@ final class ToolCallParser {
                         pending.delete(0, close + CLOSE.length());
                         ToolCallDelta whole = wholeCall(body);
                         if (whole != null) out.add(whole);
-                        else content.append(OPEN).append(body).append(CLOSE);
+                        else content.append(body);
                         state = State.TEXT;
                         progress = true;
                     }
@@ -97,14 +103,14 @@ final class ToolCallParser {
                     int close = pending.indexOf(CLOSE);
                     if (close >= 0) {
                         String args = stripWrapperEnd(pending.substring(0, close));
-                        if (!args.isEmpty()) out.add(new ToolCallDelta(calls - 1, null, null, args));
+                        if (!args.isEmpty()) out.add(argumentsDelta(args));
                         pending.delete(0, close + CLOSE.length());
                         state = State.TEXT;
                         progress = true;
                     } else {
                         int hold = heldArgumentsEnd(pending);
                         if (hold > 0) {
-                            out.add(new ToolCallDelta(calls - 1, null, null, pending.substring(0, hold)));
+                            out.add(argumentsDelta(pending.substring(0, hold)));
                             pending.delete(0, hold);
                         }
                     }
@@ -114,15 +120,56 @@ final class ToolCallParser {
         return new Parts(content.toString(), out);
     }
 
-    /** The end of the output: held text goes where it was heading; an unfinished call stays unfinished. */
+    /**
+     * The end of the output: held text goes where it was heading; an unfinished call stays unfinished (its
+     * arguments as generated, or empty when it was cut right after its name), and a call cut before its
+     * name is complete is dropped. No tag text goes to the content.
+     */
     Parts finish() {
         String rest = pending.toString();
         pending.setLength(0);
         return switch (state) {
             case TEXT -> new Parts(calls > 0 && rest.isBlank() ? "" : rest, List.of());
-            case HEAD -> new Parts(OPEN + rest, List.of());
-            case ARGUMENTS -> new Parts("", rest.isEmpty() ? List.of() : List.of(new ToolCallDelta(calls - 1, null, null, rest)));
+            case HEAD -> {
+                Matcher m = NAMED_HEAD.matcher(rest);
+                yield new Parts("", m.find() ? List.of(new ToolCallDelta(calls++, newId(), unquote(m.group(1)), "")) : List.of());
+            }
+            case ARGUMENTS -> {
+                String args = heldArgumentsRest(rest);
+                yield new Parts("", args.isEmpty() ? List.of() : List.of(argumentsDelta(args)));
+            }
         };
+    }
+
+    private ToolCallDelta argumentsDelta(String text) {
+        arguments.append(text);
+        return new ToolCallDelta(calls - 1, null, null, text);
+    }
+
+    /**
+     * What of the text held at the end of a cut call belongs to its arguments: not a partial closing tag,
+     * and not the wrapper's closing brace when the arguments before it are already complete.
+     */
+    private String heldArgumentsRest(String rest) {
+        String t = rest.stripTrailing();
+        for (int len = Math.min(CLOSE.length() - 1, t.length()); len > 0; len--) {
+            if (t.endsWith(CLOSE.substring(0, len))) {
+                t = t.substring(0, t.length() - len).stripTrailing();
+                break;
+            }
+        }
+        if (t.endsWith("}") && isCompleteJson(arguments + t.substring(0, t.length() - 1))) t = t.substring(0, t.length() - 1).stripTrailing();
+        return t;
+    }
+
+    private static boolean isCompleteJson(String text) {
+        try (var parser = JSON.createParser(text)) {
+            if (parser.nextToken() == null) return false;
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
