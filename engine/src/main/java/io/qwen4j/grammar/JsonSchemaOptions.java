@@ -8,8 +8,9 @@ package io.qwen4j.grammar;
  *     (OpenAI-strict style: only declared properties)
  * @param maxIndent whitespace allowed before a JSON token: at most one space, or one line break followed by
  *     at most this many spaces or tabs; negative: no line break (compact, one optional space)
- * @param maxStringLength the length bound (code points) of strings whose schema sets no {@code maxLength}
- *     (undeclared keys and strings of any-value schemas included); negative: unbounded
+ * @param maxStringLength the length bound (code points) of strings whose schema sets no {@code maxLength},
+ *     {@code pattern}, {@code format} or {@code enum} (undeclared keys and strings of any-value schemas
+ *     included); negative: unbounded
  */
 public record JsonSchemaOptions(boolean additionalPropertiesDefault, int maxIndent, int maxStringLength) {
     /** Pretty-printing up to 16 levels of 2-space indentation; no longer runs of whitespace. */
