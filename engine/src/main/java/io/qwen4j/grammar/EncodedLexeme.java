@@ -463,7 +463,10 @@ final class EncodedLexeme implements ByteLexeme {
                     }
                 }
                 if (complete >= 0) table[state * 256 + b] = complete;
-                else if (child != null) table[state * 256 + b] = intern(child, offset + 1);
+                else if (child != null) {
+                    int next = intern(child, offset + 1); // may grow the table: store after, into the new array
+                    table[state * 256 + b] = next;
+                }
             }
         }
 

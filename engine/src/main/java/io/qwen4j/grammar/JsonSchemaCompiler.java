@@ -256,7 +256,13 @@ final class JsonSchemaCompiler {
         List<String> sorted = new ArrayList<>(names);
         sorted.sort(null);
         String key = "not" + JsonTree.write(new ArrayList<Object>(sorted));
-        return lx.string(key, () -> CharDfa.compile(complementOf(sorted, 0, sorted.size(), 0)), 0, defaultMaxLength());
+        try {
+            return lx.string(key, () -> CharDfa.compile(complementOf(sorted, 0, sorted.size(), 0)), 0, defaultMaxLength());
+        } catch (UnsupportedSchemaException e) {
+            if (!e.keyword().equals("maxLength")) throw e;
+            // Too many names to count lengths over: the default bound is a policy, not the schema's, so drop it.
+            return lx.string(key, () -> CharDfa.compile(complementOf(sorted, 0, sorted.size(), 0)), 0, -1);
+        }
     }
 
     /** The length bound of strings whose schema sets none (any-value strings and undeclared keys too), or -1. */

@@ -185,4 +185,27 @@ class SchemaHardeningTest {
             }
         }
     }
+
+    /**
+     * The byte automaton of a string lexeme lost transitions when its table grew mid-build (here: the
+     * 0xED- and 0xF0-led characters of undeclared keys), so the mask allowed tokens the constraint rejected.
+     */
+    @Test
+    void masksAndAcceptAgreeOnMultiByteKeys() {
+        Qwen3Tokenizer tok = GrammarFixtures.qwen3();
+        for (int maxLength : new int[] {-1, 4096}) {
+            for (String[] c : new String[][] {{"{\"type\":\"object\",\"properties\":{\"ab\":{},\"type\":{}}}", "{\"ab\": 1, \"type\": 1, \""},
+                    {"{\"type\":\"object\",\"properties\":{\"type\":{}}}", "{\""}}) {
+                CompiledGrammar g = JsonSchemaGrammar.compile(c[0], JsonSchemaOptions.DEFAULT.withMaxStringLength(maxLength), tok.vocabulary());
+                TokenConstraint t = g.newConstraint();
+                for (int id : tok.encode(c[1], false)) assertThat(t.accept(id)).isTrue();
+                long[] mask = new long[t.maskWords()];
+                t.allowedTokens(mask);
+                int rejected = 0;
+                for (int id : GrammarFixtures.bits(mask)) if (!t.copy().accept(id)) rejected++;
+                assertThat(rejected).as(c[0] + " max " + maxLength).isZero();
+                assertThat(accepts(g, c[1] + "\uD83D\uDE00\uD55C\": 2}")).isTrue();
+            }
+        }
+    }
 }
