@@ -72,6 +72,141 @@ final class CharDfa {
         return determinize(nfa, s);
     }
 
+    /** An automaton from its tables (state 0 is the start), pruned and minimized. */
+    static CharDfa of(boolean[] accepting, int[][] transitions) {
+        CharDfa pruned = prune(accepting, transitions);
+        return pruned.isEmpty() ? pruned : pruned.minimize();
+    }
+
+    /** The strings both automata accept (product construction), pruned and minimized. */
+    static CharDfa intersect(CharDfa a, CharDfa b) {
+        if (a.isEmpty() || b.isEmpty()) return new CharDfa(-1, new boolean[0], new int[0][]);
+        Map<Long, Integer> ids = new HashMap<>();
+        List<long[]> pairs = new ArrayList<>();
+        List<int[]> trans = new ArrayList<>();
+        ids.put(((long) a.start << 32) | b.start, 0);
+        pairs.add(new long[] {a.start, b.start});
+        for (int q = 0; q < pairs.size(); q++) {
+            if ((q & 63) == 0) CompileDeadline.check();
+            int[] ta = a.transitions[(int) pairs.get(q)[0]], tb = b.transitions[(int) pairs.get(q)[1]];
+            int[] out = new int[0];
+            int n = 0;
+            for (int i = 0, j = 0; i < ta.length && j < tb.length; ) {
+                int lo = Math.max(ta[i], tb[j]), hi = Math.min(ta[i + 1], tb[j + 1]);
+                if (lo <= hi) {
+                    long key = ((long) ta[i + 2] << 32) | tb[j + 2];
+                    Integer id = ids.get(key);
+                    if (id == null) {
+                        id = pairs.size();
+                        if (id >= MAX_DFA_STATES) throw new UnsupportedSchemaException("pattern", "automaton too complex (over " + MAX_DFA_STATES + " states)");
+                        ids.put(key, id);
+                        pairs.add(new long[] {ta[i + 2], tb[j + 2]});
+                    }
+                    if (n + 3 > out.length) out = Arrays.copyOf(out, Math.max(12, out.length * 2));
+                    out[n++] = lo;
+                    out[n++] = hi;
+                    out[n++] = id;
+                }
+                if (ta[i + 1] < tb[j + 1]) i += 3;
+                else j += 3;
+            }
+            trans.add(Arrays.copyOf(out, n));
+        }
+        boolean[] acc = new boolean[pairs.size()];
+        for (int q = 0; q < acc.length; q++) acc[q] = a.accepting[(int) pairs.get(q)[0]] && b.accepting[(int) pairs.get(q)[1]];
+        return of(acc, trans.toArray(int[][]::new));
+    }
+
+    /** Exactly the given strings, built as a trie and minimized (no NFA: large enums stay cheap). */
+    static CharDfa ofStrings(java.util.Collection<String> strings) {
+        List<java.util.TreeMap<Integer, Integer>> children = new ArrayList<>();
+        List<Boolean> acc = new ArrayList<>();
+        children.add(new java.util.TreeMap<>());
+        acc.add(false);
+        int done = 0;
+        for (String s : strings) {
+            if ((++done & 255) == 0) CompileDeadline.check();
+            int q = 0;
+            for (int i = 0; i < s.length(); ) {
+                int cp = s.codePointAt(i);
+                i += Character.charCount(cp);
+                Integer next = children.get(q).get(cp);
+                if (next == null) {
+                    next = children.size();
+                    if (next >= MAX_NFA_STATES * 4) throw new UnsupportedSchemaException("enum", "enum values too long in total");
+                    children.add(new java.util.TreeMap<>());
+                    acc.add(false);
+                    children.get(q).put(cp, next);
+                }
+                q = next;
+            }
+            acc.set(q, true);
+        }
+        if (strings.isEmpty()) return new CharDfa(-1, new boolean[0], new int[0][]);
+        int n = children.size();
+        boolean[] accepting = new boolean[n];
+        int[][] trans = new int[n][];
+        for (int q = 0; q < n; q++) {
+            accepting[q] = acc.get(q);
+            int[] t = new int[children.get(q).size() * 3];
+            int k = 0;
+            for (Map.Entry<Integer, Integer> e : children.get(q).entrySet()) {
+                t[k++] = e.getKey();
+                t[k++] = e.getKey();
+                t[k++] = e.getValue();
+            }
+            trans[q] = t;
+        }
+        return new CharDfa(0, accepting, trans).minimize();
+    }
+
+    /**
+     * {@code a} then {@code b}, for automata where no character that continues {@code a} from an accepting
+     * state can begin {@code b} (leading whitespace then a token), so the concatenation stays deterministic.
+     */
+    static CharDfa concat(CharDfa a, CharDfa b) {
+        if (a.isEmpty() || b.isEmpty()) return new CharDfa(-1, new boolean[0], new int[0][]);
+        int na = a.size(), n = na + b.size();
+        boolean[] accepting = new boolean[n];
+        int[][] trans = new int[n][];
+        int[] bStart = shifted(b.transitions[b.start], na);
+        for (int q = 0; q < na; q++) {
+            int[] own = shifted(a.transitions[q], 0);
+            if (a.accepting[q]) {
+                accepting[q] = b.accepting[b.start];
+                own = mergeDisjoint(own, bStart);
+            }
+            trans[q] = own;
+        }
+        for (int q = 0; q < b.size(); q++) {
+            accepting[na + q] = b.accepting[q];
+            trans[na + q] = shifted(b.transitions[q], na);
+        }
+        return prune(accepting, trans);
+    }
+
+    private static int[] shifted(int[] t, int by) {
+        int[] o = t.clone();
+        for (int i = 2; i < o.length; i += 3) o[i] += by;
+        return o;
+    }
+
+    private static int[] mergeDisjoint(int[] x, int[] y) {
+        int[] o = new int[x.length + y.length];
+        int i = 0, j = 0, k = 0;
+        while (i < x.length || j < y.length) {
+            boolean takeX = j >= y.length || (i < x.length && x[i] < y[j]);
+            int[] src = takeX ? x : y;
+            int at = takeX ? i : j;
+            if (k > 0 && src[at] <= o[k - 2]) throw new IllegalArgumentException("concatenation would not be deterministic");
+            System.arraycopy(src, at, o, k, 3);
+            k += 3;
+            if (takeX) i += 3;
+            else j += 3;
+        }
+        return o;
+    }
+
     // ---- Thompson NFA ----
 
     private static final class Nfa {
@@ -183,6 +318,7 @@ final class CharDfa {
         ids.put(new IntArrayKey(startSet), 0);
         sets.add(startSet);
         for (int q = 0; q < sets.size(); q++) {
+            if ((q & 63) == 0) CompileDeadline.check();
             int[] set = sets.get(q);
             // Elementary intervals: split points at every range boundary of the member states' edges.
             int total = 0;
@@ -246,6 +382,7 @@ final class CharDfa {
         for (int q = 0; q < n; q++) block[q] = accepting[q] ? 1 : 0;
         int blocks = -1;
         while (true) {
+            CompileDeadline.check();
             Map<List<Integer>, Integer> ids = new HashMap<>();
             int[] next = new int[n];
             for (int q = 0; q < n; q++) {

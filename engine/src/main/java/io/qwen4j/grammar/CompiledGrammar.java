@@ -40,6 +40,9 @@ public final class CompiledGrammar {
                 specialTokens[n++] = grammar.specialTokenOf[t];
             }
         }
+        // The first mask is part of the compile (and of its deadline): a grammar whose first step takes
+        // longer than the budget is refused here, not discovered by the first request.
+        newConstraint().allowedTokens(new long[maskWords()]);
     }
 
     /** A fresh per-sequence constraint at the start of the output. */

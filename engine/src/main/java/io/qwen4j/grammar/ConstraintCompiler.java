@@ -44,7 +44,7 @@ public final class ConstraintCompiler {
 
     /** {@code response_format: {type: json_object}}. */
     public synchronized CompiledGrammar jsonObject() {
-        if (jsonObject == null) jsonObject = JsonObjectGrammar.compile(vocabulary);
+        if (jsonObject == null) jsonObject = JsonObjectGrammar.compile(vocabulary, options);
         return jsonObject;
     }
 
@@ -56,15 +56,38 @@ public final class ConstraintCompiler {
                 parallel, options));
     }
 
-    private Object cached(String key, java.util.function.Supplier<Object> compile) {
+    /**
+     * The compiled grammar for {@code text}, from the cache or compiled. Refusals are cached too, so a
+     * schema that runs into the compile budget costs its budget once, not on every request; entries are
+     * keyed by a digest of the text, so the cache holds no schema text.
+     */
+    private Object cached(String text, java.util.function.Supplier<Object> compile) {
+        String key = digest(text);
+        Object v;
         synchronized (cache) {
-            Object v = cache.get(key);
-            if (v != null) return v;
+            v = cache.get(key);
         }
-        Object v = compile.get(); // outside the lock: compiles of different schemas run in parallel
-        synchronized (cache) {
-            Object prev = cache.putIfAbsent(key, v);
-            return prev != null ? prev : v;
+        if (v == null) {
+            try {
+                v = compile.get(); // outside the lock: compiles of different schemas run in parallel
+            } catch (UnsupportedSchemaException e) {
+                v = e;
+            }
+            synchronized (cache) {
+                Object prev = cache.putIfAbsent(key, v);
+                if (prev != null) v = prev;
+            }
+        }
+        if (v instanceof UnsupportedSchemaException e) throw new UnsupportedSchemaException(e.keyword(), e.getMessage());
+        return v;
+    }
+
+    private static String digest(String text) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

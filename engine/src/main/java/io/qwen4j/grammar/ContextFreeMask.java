@@ -62,7 +62,9 @@ final class ContextFreeMask {
         int[] nodes = new int[16];
         long[] keys = new long[16];
         int nb = 0;
+        int steps = 0;
         for (int i = 0, n = bytes.length; i < n; ) {
+            if ((++steps & 0xFFFF) == 0) CompileDeadline.check(); // at compile time the first mask is built here
             int d = depth[i];
             long pl = ls[d - 1];
             long nl = lexer.step(pl, bytes[i] & 0xFF);

@@ -86,7 +86,10 @@ final class EncodedLexeme implements ByteLexeme {
         }
         complete = total;
         Builder b = new Builder(nChar, json);
-        for (int q = 0; q < nChar; q++) b.buildState(q, dfa.transitions[q]);
+        for (int q = 0; q < nChar; q++) {
+            if ((q & 63) == 0) CompileDeadline.check();
+            b.buildState(q, dfa.transitions[q]);
+        }
         nByte = b.count;
         next = Arrays.copyOf(b.table, nByte * 256);
         wsBase = nByte;
@@ -113,6 +116,11 @@ final class EncodedLexeme implements ByteLexeme {
     /** Raw UTF-8 text matching {@code regex}: for numbers, punctuation and literals. */
     static EncodedLexeme raw(String key, Regex regex) {
         return new EncodedLexeme(key, CharDfa.compile(regex), false, 0, -1, null);
+    }
+
+    /** Raw UTF-8 text accepted by {@code dfa}. */
+    static EncodedLexeme raw(String key, CharDfa dfa) {
+        return new EncodedLexeme(key, dfa, false, 0, -1, null);
     }
 
     /** A JSON string whose decoded value matches {@code dfa} with a length in [min, max] (max -1: none). */
@@ -455,7 +463,10 @@ final class EncodedLexeme implements ByteLexeme {
                     }
                 }
                 if (complete >= 0) table[state * 256 + b] = complete;
-                else if (child != null) table[state * 256 + b] = intern(child, offset + 1);
+                else if (child != null) {
+                    int next = intern(child, offset + 1); // may grow the table: store after, into the new array
+                    table[state * 256 + b] = next;
+                }
             }
         }
 

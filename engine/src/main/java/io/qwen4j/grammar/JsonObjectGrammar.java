@@ -8,9 +8,15 @@ public final class JsonObjectGrammar {
     }
 
     public static CompiledGrammar compile(Vocabulary vocabulary) {
-        GrammarBuilder gb = new GrammarBuilder();
-        int root = JsonSchemaCompiler.compile(gb, JsonTree.parse("{\"type\":\"object\"}", 4), JsonSchemaOptions.DEFAULT,
-                System.nanoTime() + JsonSchemaGrammar.COMPILE_BUDGET_NANOS);
-        return new CompiledGrammar(gb.build(root), vocabulary, "json_object");
+        return compile(vocabulary, JsonSchemaOptions.DEFAULT);
+    }
+
+    public static CompiledGrammar compile(Vocabulary vocabulary, JsonSchemaOptions options) {
+        TokenVocabulary.of(vocabulary);
+        return CompileDeadline.within(JsonSchemaGrammar.COMPILE_BUDGET_NANOS, () -> {
+            GrammarBuilder gb = new GrammarBuilder();
+            int root = JsonSchemaCompiler.compile(gb, JsonTree.parse("{\"type\":\"object\"}", 4), options);
+            return new CompiledGrammar(gb.build(root), vocabulary, "json_object");
+        });
     }
 }

@@ -45,22 +45,25 @@ final class JsonSchemaCompiler {
     private final GrammarBuilder gb;
     private final Object root;
     private final JsonSchemaOptions options;
-    private final long deadline;
+    private final JsonLexemes lx;
     private final IdentityHashMap<Object, Integer> ntOf = new IdentityHashMap<>();
     private final ArrayDeque<Object[]> queue = new ArrayDeque<>();
     private int merges;
     private int anyValue = -1;
 
-    private JsonSchemaCompiler(GrammarBuilder gb, Object root, JsonSchemaOptions options, long deadline) {
+    private JsonSchemaCompiler(GrammarBuilder gb, Object root, JsonSchemaOptions options) {
         this.gb = gb;
         this.root = root;
         this.options = options;
-        this.deadline = deadline;
+        this.lx = JsonLexemes.of(options);
     }
 
-    /** Adds the productions for values of {@code schema} to {@code gb}; returns their nonterminal. */
-    static int compile(GrammarBuilder gb, Object schema, JsonSchemaOptions options, long deadlineNanos) {
-        JsonSchemaCompiler c = new JsonSchemaCompiler(gb, schema, options, deadlineNanos);
+    /**
+     * Adds the productions for values of {@code schema} to {@code gb}; returns their nonterminal. Checks
+     * the enclosing {@link CompileDeadline}.
+     */
+    static int compile(GrammarBuilder gb, Object schema, JsonSchemaOptions options) {
+        JsonSchemaCompiler c = new JsonSchemaCompiler(gb, schema, options);
         int nt = c.schemaNt(schema);
         c.drain();
         return nt;
@@ -68,7 +71,7 @@ final class JsonSchemaCompiler {
 
     private void drain() {
         while (!queue.isEmpty()) {
-            if (System.nanoTime() > deadline) throw new UnsupportedSchemaException("limits", "schema too complex: compile time budget exceeded");
+            CompileDeadline.check();
             Object[] job = queue.poll();
             compileBody((Integer) job[0], job[1]);
         }
@@ -120,6 +123,13 @@ final class JsonSchemaCompiler {
             List<Object> branches = comb.equals("oneOf") ? checkedOneOf(m.get("oneOf")) : list(m.get("anyOf"), "anyOf");
             Map<String, Object> siblings = without(m, comb);
             boolean plain = !hasAssertionsBesides(siblings, null);
+            List<Object> values = plain ? valuesOfConstBranches(branches) : null;
+            if (values != null) { // a oneOf/anyOf of consts is one enum: one lexeme per kind, not one per branch
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("enum", values);
+                compileEnum(nt, e);
+                return;
+            }
             for (Object b : branches) {
                 if (plain) gb.production(nt, schemaNt(b));
                 else gb.production(nt, schemaNt(merge(siblings, resolveFlat(b, 0), 0)));
@@ -138,7 +148,7 @@ final class JsonSchemaCompiler {
                 case "number" -> numberSymbol(m, false);
                 case "integer" -> numberSymbol(m, true);
                 case "boolean" -> booleanNt();
-                case "null" -> gb.terminal(JsonLexemes.literal("null"));
+                case "null" -> gb.terminal(lx.literal("null"));
                 default -> throw new UnsupportedSchemaException("type", "unknown type \"" + type + "\"");
             };
             if (sym != Integer.MIN_VALUE) gb.production(nt, sym);
@@ -206,15 +216,15 @@ final class JsonSchemaCompiler {
             first[i] = gb.nonterminal("obj.first");
             rest[i] = gb.nonterminal("obj.rest");
         }
-        int comma = gb.terminal(JsonLexemes.literal(","));
-        int colon = gb.terminal(JsonLexemes.literal(":"));
+        int comma = gb.terminal(lx.literal(","));
+        int colon = gb.terminal(lx.literal(":"));
         for (int i = 0; i < n; i++) {
             String name = names.get(i);
             Object s = fields.get(name);
             boolean req = required.contains(name);
             if (!Boolean.FALSE.equals(s)) {
                 int pair = gb.nonterminal("pair");
-                gb.production(pair, gb.terminal(JsonLexemes.stringLiteral(name)), colon, schemaNt(s));
+                gb.production(pair, gb.terminal(lx.stringLiteral(name)), colon, schemaNt(s));
                 gb.production(first[i], pair, rest[i + 1]);
                 gb.production(rest[i], comma, pair, rest[i + 1]);
             }
@@ -236,17 +246,28 @@ final class JsonSchemaCompiler {
             gb.production(rest[n], extras);
         }
         int obj = gb.nonterminal("object");
-        gb.production(obj, gb.terminal(JsonLexemes.literal("{")), first[0], gb.terminal(JsonLexemes.literal("}")));
+        gb.production(obj, gb.terminal(lx.literal("{")), first[0], gb.terminal(lx.literal("}")));
         return obj;
     }
 
     /** A JSON string lexeme for any key except the given names. */
-    private static ByteLexeme keyExcluding(List<String> names) {
-        if (names.isEmpty()) return JsonLexemes.anyString(0, -1);
+    private ByteLexeme keyExcluding(List<String> names) {
+        if (names.isEmpty()) return lx.anyString(0, defaultMaxLength());
         List<String> sorted = new ArrayList<>(names);
         sorted.sort(null);
         String key = "not" + JsonTree.write(new ArrayList<Object>(sorted));
-        return JsonLexemes.string(key, () -> CharDfa.compile(complementOf(sorted, 0, sorted.size(), 0)), 0, -1);
+        try {
+            return lx.string(key, () -> CharDfa.compile(complementOf(sorted, 0, sorted.size(), 0)), 0, defaultMaxLength());
+        } catch (UnsupportedSchemaException e) {
+            if (!e.keyword().equals("maxLength")) throw e;
+            // Too many names to count lengths over: the default bound is a policy, not the schema's, so drop it.
+            return lx.string(key, () -> CharDfa.compile(complementOf(sorted, 0, sorted.size(), 0)), 0, -1);
+        }
+    }
+
+    /** The length bound of strings whose schema sets none (any-value strings and undeclared keys too), or -1. */
+    private int defaultMaxLength() {
+        return Math.max(-1, options.maxStringLength());
     }
 
     /** Regex for every string except the given sorted names (among names[from, to), which share prefix [0, depth)). */
@@ -297,7 +318,7 @@ final class JsonSchemaCompiler {
         if (max >= 0 && min > max) return Integer.MIN_VALUE; // unsatisfiable
         if (max > MAX_UNROLLED_ITEMS) throw new UnsupportedSchemaException("maxItems", "maxItems above " + MAX_UNROLLED_ITEMS + " is not supported");
         if (Math.max(min, k) > MAX_UNROLLED_ITEMS) throw new UnsupportedSchemaException("minItems", "arrays longer than " + MAX_UNROLLED_ITEMS + " are not supported");
-        int comma = gb.terminal(JsonLexemes.literal(","));
+        int comma = gb.terminal(lx.literal(","));
         int unrolled = Math.max(Math.max(k, min), 1);
         int[] after = new int[(max >= 0 ? max : unrolled) + 2];
         int tail = -1;
@@ -322,7 +343,7 @@ final class JsonSchemaCompiler {
         if (min == 0) gb.production(elems);
         if (max != 0) gb.production(elems, schemaNt(k > 0 ? prefix.get(0) : items), after[1]);
         int arr = gb.nonterminal("array");
-        gb.production(arr, gb.terminal(JsonLexemes.literal("[")), elems, gb.terminal(JsonLexemes.literal("]")));
+        gb.production(arr, gb.terminal(lx.literal("[")), elems, gb.terminal(lx.literal("]")));
         return arr;
     }
 
@@ -342,13 +363,14 @@ final class JsonSchemaCompiler {
         if (pattern != null && format != null) throw new UnsupportedSchemaException("format", "format together with pattern is not supported");
         if (pattern != null) {
             String p = string(pattern, "pattern");
-            return gb.terminal(JsonLexemes.string("re:" + p, () -> CharDfa.compile(RegexParser.parseSearch(p)), min, max));
+            return gb.terminal(lx.string("re:" + p, () -> CharDfa.compile(RegexParser.parseSearch(p)), min, max));
         }
         if (format != null) {
             String f = (String) format;
-            return gb.terminal(JsonLexemes.string("fmt:" + f, () -> StringFormats.dfa(f), min, max));
+            return gb.terminal(lx.string("fmt:" + f, () -> StringFormats.dfa(f), min, max));
         }
-        return gb.terminal(JsonLexemes.anyString(min, max));
+        if (max < 0 && defaultMaxLength() >= 0) max = Math.max(min, defaultMaxLength());
+        return gb.terminal(lx.anyString(min, max));
     }
 
     // ---- numbers ----
@@ -374,9 +396,9 @@ final class JsonSchemaCompiler {
                 if (hi == null || fHi.compareTo(hi) < 0) { hi = fHi; hiEx = false; }
             }
         }
-        Object multipleOf = m.get("multipleOf");
-        if (multipleOf != null && !(integer && multipleOf instanceof BigDecimal d && d.compareTo(BigDecimal.ONE) == 0)) {
-            throw new UnsupportedSchemaException("multipleOf", "multipleOf is not supported");
+        BigDecimal step = multipleOf(m);
+        if (step != null && integer && step.stripTrailingZeros().scale() > 0 && BigDecimal.ONE.remainder(step).signum() == 0) {
+            step = null; // every integer is a multiple of 1/k
         }
         final BigDecimal flo = lo, fhi = hi;
         final boolean floEx = loEx, fhiEx = hiEx;
@@ -403,13 +425,30 @@ final class JsonSchemaCompiler {
         }
         if (r == null) return Integer.MIN_VALUE;
         final Regex fr = r;
-        return gb.terminal(JsonLexemes.rawText(key, () -> fr));
+        if (step == null || (integer && step.compareTo(BigDecimal.ONE) == 0)) return gb.terminal(lx.rawText(key, () -> fr));
+        final BigDecimal fstep = step;
+        try {
+            CharDfa multiples = CharDfa.intersect(CharDfa.compile(fr), NumberRegex.multiplesOf(fstep));
+            if (multiples.isEmpty()) return Integer.MIN_VALUE;
+            return gb.terminal(lx.rawAutomaton(key + ":mul:" + fstep.toPlainString(), () -> multiples));
+        } catch (UnsupportedSchemaException e) {
+            if (e.keyword().equals("multipleOf") || e.keyword().equals("limits")) throw e;
+            throw new UnsupportedSchemaException("multipleOf", "multipleOf " + fstep.toPlainString() + " with these bounds is too complex: " + e.getMessage());
+        }
+    }
+
+    /** The schema's multipleOf (positive), or null. */
+    private static BigDecimal multipleOf(Map<String, Object> m) {
+        if (!m.containsKey("multipleOf")) return null;
+        BigDecimal step = number(m.get("multipleOf"), "multipleOf");
+        if (step.signum() <= 0) throw new UnsupportedSchemaException("multipleOf", "multipleOf must be greater than 0");
+        return step;
     }
 
     private int booleanNt() {
         int b = gb.nonterminal("boolean");
-        gb.production(b, gb.terminal(JsonLexemes.literal("true")));
-        gb.production(b, gb.terminal(JsonLexemes.literal("false")));
+        gb.production(b, gb.terminal(lx.literal("true")));
+        gb.production(b, gb.terminal(lx.literal("false")));
         return b;
     }
 
@@ -427,18 +466,27 @@ final class JsonSchemaCompiler {
         }
         List<String> types = m.containsKey("type") ? types(m) : ALL_TYPES;
         List<String> strings = new ArrayList<>();
+        List<String> numbers = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Object v : values) {
+            if ((seen.size() & 255) == 0) CompileDeadline.check();
             if (!admits(m, types, v)) continue;
             if (!seen.add(JsonTree.write(v))) continue;
             if (v instanceof String s) strings.add(s);
+            else if (v instanceof BigDecimal d) numbers.add(JsonTree.numberText(d));
             else gb.production(nt, constNt(v));
         }
-        if (!strings.isEmpty()) {
-            List<Regex> alts = new ArrayList<>();
-            for (String s : strings) alts.add(Regex.literal(s));
-            String key = "enum" + JsonTree.write(new ArrayList<Object>(strings));
-            gb.production(nt, gb.terminal(JsonLexemes.string(key, () -> CharDfa.compile(Regex.alt(alts)), 0, -1)));
+        // Strings, and numbers, are one lexeme each (an automaton over all values), not one per value.
+        try {
+            if (!strings.isEmpty()) {
+                String key = "enum" + JsonTree.write(new ArrayList<Object>(strings));
+                gb.production(nt, gb.terminal(lx.string(key, () -> CharDfa.ofStrings(strings), 0, -1)));
+            }
+            if (numbers.size() == 1) gb.production(nt, gb.terminal(lx.literal(numbers.getFirst())));
+            else if (!numbers.isEmpty()) gb.production(nt, gb.terminal(lx.rawAutomaton("enum" + numbers, () -> CharDfa.ofStrings(numbers))));
+        } catch (UnsupportedSchemaException e) {
+            if (!e.keyword().equals("pattern")) throw e;
+            throw new UnsupportedSchemaException("enum", "enum too large: " + e.getMessage());
         }
     }
 
@@ -462,7 +510,8 @@ final class JsonSchemaCompiler {
             if (m.get("maximum") instanceof BigDecimal x && d.compareTo(x) > 0) return false;
             if (m.get("exclusiveMinimum") instanceof BigDecimal x && d.compareTo(x) <= 0) return false;
             if (m.get("exclusiveMaximum") instanceof BigDecimal x && d.compareTo(x) >= 0) return false;
-            if (m.containsKey("multipleOf")) throw new UnsupportedSchemaException("multipleOf", "multipleOf is not supported");
+            BigDecimal step = multipleOf(m);
+            if (step != null && d.remainder(step).signum() != 0) return false;
         }
         if (v instanceof List<?> || v instanceof Map<?, ?>) {
             for (String k : List.of("properties", "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",
@@ -476,32 +525,32 @@ final class JsonSchemaCompiler {
     /** Exactly this JSON value (objects keep their key order). */
     private int constNt(Object v) {
         int nt = gb.nonterminal("const");
-        if (v == JsonTree.NULL) gb.production(nt, gb.terminal(JsonLexemes.literal("null")));
-        else if (v instanceof Boolean b) gb.production(nt, gb.terminal(JsonLexemes.literal(b.toString())));
-        else if (v instanceof BigDecimal d) gb.production(nt, gb.terminal(JsonLexemes.literal(JsonTree.numberText(d))));
-        else if (v instanceof String s) gb.production(nt, gb.terminal(JsonLexemes.stringLiteral(s)));
+        if (v == JsonTree.NULL) gb.production(nt, gb.terminal(lx.literal("null")));
+        else if (v instanceof Boolean b) gb.production(nt, gb.terminal(lx.literal(b.toString())));
+        else if (v instanceof BigDecimal d) gb.production(nt, gb.terminal(lx.literal(JsonTree.numberText(d))));
+        else if (v instanceof String s) gb.production(nt, gb.terminal(lx.stringLiteral(s)));
         else if (v instanceof List<?> l) {
             List<Integer> syms = new ArrayList<>();
-            syms.add(gb.terminal(JsonLexemes.literal("[")));
+            syms.add(gb.terminal(lx.literal("[")));
             for (int i = 0; i < l.size(); i++) {
-                if (i > 0) syms.add(gb.terminal(JsonLexemes.literal(",")));
+                if (i > 0) syms.add(gb.terminal(lx.literal(",")));
                 syms.add(constNt(l.get(i)));
             }
-            syms.add(gb.terminal(JsonLexemes.literal("]")));
+            syms.add(gb.terminal(lx.literal("]")));
             gb.production(nt, syms.stream().mapToInt(Integer::intValue).toArray());
         } else {
             Map<String, Object> o = asMap(v);
             List<Integer> syms = new ArrayList<>();
-            syms.add(gb.terminal(JsonLexemes.literal("{")));
+            syms.add(gb.terminal(lx.literal("{")));
             boolean firstKey = true;
             for (Map.Entry<String, Object> e : o.entrySet()) {
-                if (!firstKey) syms.add(gb.terminal(JsonLexemes.literal(",")));
+                if (!firstKey) syms.add(gb.terminal(lx.literal(",")));
                 firstKey = false;
-                syms.add(gb.terminal(JsonLexemes.stringLiteral(e.getKey())));
-                syms.add(gb.terminal(JsonLexemes.literal(":")));
+                syms.add(gb.terminal(lx.stringLiteral(e.getKey())));
+                syms.add(gb.terminal(lx.literal(":")));
                 syms.add(constNt(e.getValue()));
             }
-            syms.add(gb.terminal(JsonLexemes.literal("}")));
+            syms.add(gb.terminal(lx.literal("}")));
             gb.production(nt, syms.stream().mapToInt(Integer::intValue).toArray());
         }
         return nt;
@@ -512,27 +561,27 @@ final class JsonSchemaCompiler {
     int anyValue() {
         if (anyValue >= 0) return anyValue;
         anyValue = gb.nonterminal("any");
-        int comma = gb.terminal(JsonLexemes.literal(","));
+        int comma = gb.terminal(lx.literal(","));
         int obj = gb.nonterminal("any.object"), members = gb.nonterminal("any.members"), pair = gb.nonterminal("any.pair");
-        int lb = gb.terminal(JsonLexemes.literal("{")), rb = gb.terminal(JsonLexemes.literal("}"));
+        int lb = gb.terminal(lx.literal("{")), rb = gb.terminal(lx.literal("}"));
         gb.production(obj, lb, rb);
         gb.production(obj, lb, members, rb);
         gb.production(members, pair);
         gb.production(members, members, comma, pair);
-        gb.production(pair, gb.terminal(JsonLexemes.anyString(0, -1)), gb.terminal(JsonLexemes.literal(":")), anyValue);
+        gb.production(pair, gb.terminal(lx.anyString(0, defaultMaxLength())), gb.terminal(lx.literal(":")), anyValue);
         int arr = gb.nonterminal("any.array"), elems = gb.nonterminal("any.elements");
-        int ls = gb.terminal(JsonLexemes.literal("[")), rs = gb.terminal(JsonLexemes.literal("]"));
+        int ls = gb.terminal(lx.literal("[")), rs = gb.terminal(lx.literal("]"));
         gb.production(arr, ls, rs);
         gb.production(arr, ls, elems, rs);
         gb.production(elems, anyValue);
         gb.production(elems, elems, comma, anyValue);
         gb.production(anyValue, obj);
         gb.production(anyValue, arr);
-        gb.production(anyValue, gb.terminal(JsonLexemes.anyString(0, -1)));
-        gb.production(anyValue, gb.terminal(JsonLexemes.rawText("number", NumberRegex::anyNumber)));
-        gb.production(anyValue, gb.terminal(JsonLexemes.literal("true")));
-        gb.production(anyValue, gb.terminal(JsonLexemes.literal("false")));
-        gb.production(anyValue, gb.terminal(JsonLexemes.literal("null")));
+        gb.production(anyValue, gb.terminal(lx.anyString(0, defaultMaxLength())));
+        gb.production(anyValue, gb.terminal(lx.rawText("number", NumberRegex::anyNumber)));
+        gb.production(anyValue, gb.terminal(lx.literal("true")));
+        gb.production(anyValue, gb.terminal(lx.literal("false")));
+        gb.production(anyValue, gb.terminal(lx.literal("null")));
         return anyValue;
     }
 
@@ -580,6 +629,7 @@ final class JsonSchemaCompiler {
 
     /** Intersection of two flat schemas (no top-level $ref/allOf). */
     private Map<String, Object> merge(Map<String, Object> a, Map<String, Object> b, int depth) {
+        CompileDeadline.check();
         if (++merges > MAX_MERGES) throw new UnsupportedSchemaException("allOf", "schema too complex: more than " + MAX_MERGES + " allOf merges");
         if (depth > MAX_REF_INLINE_DEPTH) throw new UnsupportedSchemaException("allOf", "allOf nesting too deep");
         for (String comb : List.of("anyOf", "oneOf")) {
@@ -716,12 +766,27 @@ final class JsonSchemaCompiler {
         return out;
     }
 
+    /** The values of branches that are all only {@code const} or {@code enum} (besides annotations), or null. */
+    private List<Object> valuesOfConstBranches(List<Object> branches) {
+        List<Object> values = new ArrayList<>();
+        for (Object b : branches) {
+            if (!(b instanceof Map<?, ?> bm) || bm.containsKey("$ref") || bm.containsKey("allOf")) return null;
+            Map<String, Object> f = asMap(b);
+            if (f.containsKey("const") && !hasAssertionsBesides(f, "const")) values.add(f.get("const"));
+            else if (f.get("enum") instanceof List<?> l && !hasAssertionsBesides(f, "enum")) values.addAll(l);
+            else return null;
+        }
+        return values;
+    }
+
     /** The branches of a oneOf, which must be provably pairwise disjoint (then oneOf = anyOf). */
     private List<Object> checkedOneOf(Object value) {
         List<Object> branches = list(value, "oneOf");
         List<Map<String, Object>> flat = new ArrayList<>();
         for (Object b : branches) flat.add(resolveFlat(b, 0));
+        if (scalarConstsDisjoint(flat)) return branches;
         for (int i = 0; i < flat.size(); i++) {
+            CompileDeadline.check();
             for (int j = i + 1; j < flat.size(); j++) {
                 if (!disjoint(flat.get(i), flat.get(j))) {
                     throw new UnsupportedSchemaException("oneOf", "oneOf whose branches may overlap is not supported (use anyOf)");
@@ -729,6 +794,24 @@ final class JsonSchemaCompiler {
             }
         }
         return branches;
+    }
+
+    /** Linear check for the common case: every branch is scalar consts/enums, all values distinct. */
+    private static boolean scalarConstsDisjoint(List<Map<String, Object>> flat) {
+        Set<String> seen = new HashSet<>();
+        for (Map<String, Object> f : flat) {
+            List<Object> values = constValues(f);
+            if (values == null) return false;
+            Set<String> own = new HashSet<>();
+            for (Object v : values) {
+                String key = v instanceof BigDecimal d ? "n" + (d.signum() == 0 ? "0" : d.stripTrailingZeros().toString())
+                        : v instanceof String s ? "s" + s : v == JsonTree.NULL || v instanceof Boolean ? "l" + v : null;
+                if (key == null) return false;
+                own.add(key);
+            }
+            for (String k : own) if (!seen.add(k)) return false;
+        }
+        return true;
     }
 
     private boolean disjoint(Map<String, Object> a, Map<String, Object> b) {

@@ -11,7 +11,10 @@ public final class JsonSchemaGrammar {
     public static final int MAX_SCHEMA_CHARS = 1 << 21;
     /** Schemas nested deeper than this are refused. */
     public static final int MAX_SCHEMA_DEPTH = 128;
-    /** Compile time budget; a schema that needs longer is refused. */
+    /**
+     * Compile time budget, a wall-clock deadline over everything a compile builds (grammar, automata, lexer,
+     * first mask); a schema or tool set that needs longer is refused ("limits").
+     */
     public static final long COMPILE_BUDGET_NANOS = 3_000_000_000L;
 
     private JsonSchemaGrammar() {
@@ -23,10 +26,13 @@ public final class JsonSchemaGrammar {
      * @throws UnsupportedSchemaException naming the keyword or limit when the schema cannot be enforced
      */
     public static CompiledGrammar compile(String schemaJson, JsonSchemaOptions options, Vocabulary vocabulary) {
-        Object schema = parse(schemaJson);
-        GrammarBuilder gb = new GrammarBuilder();
-        int root = JsonSchemaCompiler.compile(gb, schema, options, System.nanoTime() + COMPILE_BUDGET_NANOS);
-        return new CompiledGrammar(gb.build(root), vocabulary, "json_schema");
+        TokenVocabulary.of(vocabulary); // once per vocabulary, outside any one schema's budget
+        return CompileDeadline.within(COMPILE_BUDGET_NANOS, () -> {
+            Object schema = parse(schemaJson);
+            GrammarBuilder gb = new GrammarBuilder();
+            int root = JsonSchemaCompiler.compile(gb, schema, options);
+            return new CompiledGrammar(gb.build(root), vocabulary, "json_schema");
+        });
     }
 
     static Object parse(String schemaJson) {

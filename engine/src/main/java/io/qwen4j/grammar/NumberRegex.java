@@ -10,13 +10,14 @@ import java.util.Map;
 
 /**
  * Regular expressions for JSON numbers, plain or within bounds. Unbounded numbers have at most
- * {@value #MAX_INT_DIGITS} integer digits, {@value #MAX_FRACTION_DIGITS} fraction digits and a 3-digit
- * exponent (so generation cannot run away); bounded numbers are written without exponent, and the bounds
+ * {@value #MAX_INT_DIGITS} integer digits, {@value #MAX_FRACTION_DIGITS} fraction digits and an exponent of
+ * magnitude at most {@value #MAX_EXPONENT} (so generation cannot run away, and every value is a finite double); bounded numbers are written without exponent, and the bounds
  * are exact: integers digit by digit, decimals by comparing the fraction digit by digit.
  */
 final class NumberRegex {
     static final int MAX_INT_DIGITS = 19;
     static final int MAX_FRACTION_DIGITS = 20;
+    static final int MAX_EXPONENT = 288;
     private static final BigDecimal HUGE = BigDecimal.TEN.pow(MAX_INT_DIGITS + 1);
 
     private NumberRegex() {
@@ -37,7 +38,83 @@ final class NumberRegex {
         return Regex.concat(anyInteger(),
                 Regex.optional(Regex.concat(Regex.literal("."), Regex.repeat(DIGIT, 1, MAX_FRACTION_DIGITS))),
                 Regex.optional(Regex.concat(new Regex.Chars(CharRanges.of('E', 'E', 'e', 'e')), Regex.optional(Regex.alt(Regex.literal("+"), Regex.literal("-"))),
-                        Regex.repeat(DIGIT, 1, 3))));
+                        exponent())));
+    }
+
+    /**
+     * Exponents 0 to {@value #MAX_EXPONENT}: with at most {@value #MAX_INT_DIGITS} integer and
+     * {@value #MAX_FRACTION_DIGITS} fraction digits every value is a finite, non-zero-underflowing double.
+     */
+    private static Regex exponent() {
+        return Regex.alt(Regex.repeat(DIGIT, 1, 2), Regex.concat(Regex.literal("1"), Regex.repeat(DIGIT, 2, 2)),
+                Regex.concat(Regex.literal("2"), Regex.chars('0', '7'), DIGIT), Regex.concat(Regex.literal("28"), Regex.chars('0', '8')));
+    }
+
+    /** Largest automaton {@link #multiplesOf} builds. */
+    static final int MAX_MULTIPLE_STATES = 4_000;
+
+    /**
+     * Plain decimal numbers (optional minus, digits, optional fraction; no exponent) that are multiples of
+     * {@code step} &gt; 0. With {@code step = m * 10^-s}, x is a multiple when x * 10^s is an integer divisible
+     * by m: the automaton tracks the digits read so far modulo m and how many fraction digits (beyond s
+     * only zeros may follow).
+     */
+    static CharDfa multiplesOf(BigDecimal step) {
+        BigDecimal d = step.stripTrailingZeros();
+        int s = Math.max(0, d.scale());
+        BigInteger big = d.scale() >= 0 ? d.unscaledValue() : d.toBigIntegerExact();
+        long states = 2 + big.min(BigInteger.valueOf(MAX_MULTIPLE_STATES)).longValueExact() * (s + 3L);
+        if (big.bitLength() > 31 || states > MAX_MULTIPLE_STATES) {
+            throw new UnsupportedSchemaException("multipleOf", "multipleOf " + step.toPlainString() + " is not supported (its automaton would be too large)");
+        }
+        int m = big.intValueExact();
+        int intBase = 2, fracBase = intBase + m, extraBase = fracBase + (s + 1) * m, n = extraBase + m;
+        boolean[] acc = new boolean[n];
+        int[][] trans = new int[n][];
+        int[] digitsTo = new int[10];
+        for (int dgt = 0; dgt < 10; dgt++) digitsTo[dgt] = intBase + dgt % m;
+        trans[0] = concat(new int[] {'-', '-', 1}, digitRanges(digitsTo));
+        trans[1] = digitRanges(digitsTo);
+        for (int r = 0; r < m; r++) {
+            int[] to = new int[10];
+            for (int dgt = 0; dgt < 10; dgt++) to[dgt] = intBase + (int) ((10L * r + dgt) % m);
+            trans[intBase + r] = concat(new int[] {'.', '.', fracBase + r}, digitRanges(to));
+            acc[intBase + r] = BigInteger.valueOf(r).multiply(BigInteger.TEN.pow(s)).mod(big).signum() == 0;
+            for (int f = 0; f <= s; f++) {
+                int q = fracBase + f * m + r;
+                if (f < s) {
+                    for (int dgt = 0; dgt < 10; dgt++) to[dgt] = fracBase + (f + 1) * m + (int) ((10L * r + dgt) % m);
+                    trans[q] = digitRanges(to);
+                } else {
+                    trans[q] = new int[] {'0', '0', extraBase + r};
+                }
+                acc[q] = f >= 1 && BigInteger.valueOf(r).multiply(BigInteger.TEN.pow(s - f)).mod(big).signum() == 0;
+            }
+            trans[extraBase + r] = new int[] {'0', '0', extraBase + r};
+            acc[extraBase + r] = r == 0;
+        }
+        return CharDfa.of(acc, trans);
+    }
+
+    /** (lo, hi, target) triples for the digits, adjacent digits with the same target merged. */
+    private static int[] digitRanges(int[] targetOfDigit) {
+        int[] out = new int[30];
+        int n = 0;
+        for (int dgt = 0; dgt < 10; dgt++) {
+            if (n > 0 && out[n - 1] == targetOfDigit[dgt]) out[n - 2] = '0' + dgt;
+            else {
+                out[n++] = '0' + dgt;
+                out[n++] = '0' + dgt;
+                out[n++] = targetOfDigit[dgt];
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private static int[] concat(int[] x, int[] y) {
+        int[] o = java.util.Arrays.copyOf(x, x.length + y.length);
+        System.arraycopy(y, 0, o, x.length, y.length);
+        return o;
     }
 
     /** Integers in [lo, hi] (null = unbounded), or null when there are none. */

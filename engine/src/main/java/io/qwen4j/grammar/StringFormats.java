@@ -3,6 +3,7 @@ package io.qwen4j.grammar;
 /**
  * JSON Schema {@code format}s enforced as regular expressions. Each accepts a subset of the format's
  * valid strings (never an invalid one): date-time without leap seconds, fraction up to 9 digits;
+ * duration as RFC 3339 durations with at most 9 digits per component;
  * e-mail as at most 48 characters of dotted atoms at a dotted domain under a common top-level domain; hostname as letter-led labels without "--"; ipv6 in full 8-group form; uri
  * as http(s) with a simple host and path. Other formats are refused.
  */
@@ -24,6 +25,11 @@ final class StringFormats {
     private static final String COMMON_TLD = "(com|org|net|edu|gov|io|dev|ai|de|fr|uk|jp|cn|es|it|nl|ch)";
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     private static final String HEX4 = "[0-9a-fA-F]{1,4}";
+    // RFC 3339 appendix A durations (what JSON Schema's "duration" means): no fractions, weeks alone.
+    private static final String N = "[0-9]{1,9}";
+    private static final String DUR_TIME = "T(" + N + "H(" + N + "M(" + N + "S)?)?|" + N + "M(" + N + "S)?|" + N + "S)";
+    private static final String DUR_DATE = "(" + N + "D|" + N + "M(" + N + "D)?|" + N + "Y(" + N + "M(" + N + "D)?)?)(" + DUR_TIME + ")?";
+    private static final String DURATION = "P(" + DUR_DATE + "|" + DUR_TIME + "|" + N + "W)";
 
     /** The regex (exact match) for a supported format, or null. */
     static String pattern(String format) {
@@ -31,6 +37,7 @@ final class StringFormats {
             case "date" -> DATE;
             case "time" -> TIME;
             case "date-time" -> DATE + "[Tt]" + TIME;
+            case "duration" -> DURATION;
             case "uuid" -> "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
             case "email" -> "[A-Za-z0-9][A-Za-z0-9_+-]{0,15}(\\.[A-Za-z0-9_+-]{1,15}){0,2}@" + LABEL + "(\\." + LABEL + "){0,3}\\." + COMMON_TLD;
             case "hostname" -> HOSTNAME;

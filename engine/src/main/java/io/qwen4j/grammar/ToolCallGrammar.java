@@ -52,6 +52,13 @@ public final class ToolCallGrammar {
      */
     public static ToolCallGrammar compile(Vocabulary vocabulary, String openTag, String closeTag, List<Tool> tools, Choice choice,
                                           String forcedName, boolean parallel, JsonSchemaOptions options) {
+        TokenVocabulary.of(vocabulary); // once per vocabulary, outside any one tool set's budget
+        return CompileDeadline.within(JsonSchemaGrammar.COMPILE_BUDGET_NANOS,
+                () -> compileWithin(vocabulary, openTag, closeTag, tools, choice, forcedName, parallel, options));
+    }
+
+    private static ToolCallGrammar compileWithin(Vocabulary vocabulary, String openTag, String closeTag, List<Tool> tools, Choice choice,
+                                                 String forcedName, boolean parallel, JsonSchemaOptions options) {
         int open = specialToken(vocabulary, openTag);
         int close = specialToken(vocabulary, closeTag);
         if (choice == Choice.NONE) return new ToolCallGrammar(choice, null, vocabulary, open, close);
@@ -63,32 +70,32 @@ public final class ToolCallGrammar {
             callable = tools.stream().filter(t -> t.name().equals(forcedName)).toList();
             if (callable.isEmpty()) throw new UnsupportedSchemaException("tool_choice", "tool_choice names unknown function \"" + forcedName + "\"");
         }
-        long deadline = System.nanoTime() + JsonSchemaGrammar.COMPILE_BUDGET_NANOS;
         GrammarBuilder gb = new GrammarBuilder();
         int openSym = gb.specialToken(open), closeSym = gb.specialToken(close);
-        int newline = gb.terminal(JsonLexemes.cached("nl", () -> EncodedLexeme.raw("nl", Regex.literal("\n"))));
+        int newline = gb.terminal(JsonLexemes.exact("\n"));
         int optNewline = gb.nonterminal("nl?");
         gb.production(optNewline);
         gb.production(optNewline, newline);
         int call = gb.nonterminal("call");
-        int lb = gb.terminal(JsonLexemes.literal("{")), rb = gb.terminal(JsonLexemes.literal("}"));
-        int colon = gb.terminal(JsonLexemes.literal(":")), comma = gb.terminal(JsonLexemes.literal(","));
-        int nameKey = gb.terminal(JsonLexemes.stringLiteral("name")), argsKey = gb.terminal(JsonLexemes.stringLiteral("arguments"));
+        JsonLexemes lx = JsonLexemes.of(options);
+        int lb = gb.terminal(lx.literal("{")), rb = gb.terminal(lx.literal("}"));
+        int colon = gb.terminal(lx.literal(":")), comma = gb.terminal(lx.literal(","));
+        int nameKey = gb.terminal(lx.stringLiteral("name")), argsKey = gb.terminal(lx.stringLiteral("arguments"));
         List<String> order = new ArrayList<>();
         for (Tool t : callable) {
             String params = t.parametersJson() == null || t.parametersJson().isBlank() ? "{\"type\":\"object\",\"properties\":{}}" : t.parametersJson();
             int args;
             try {
-                args = JsonSchemaCompiler.compile(gb, JsonSchemaGrammar.parse(params), options, deadline);
+                args = JsonSchemaCompiler.compile(gb, JsonSchemaGrammar.parse(params), options);
             } catch (UnsupportedSchemaException e) {
                 throw new UnsupportedSchemaException(e.keyword(), "tool \"" + t.name() + "\": " + e.getMessage());
             }
-            gb.production(call, openSym, optNewline, lb, nameKey, colon, gb.terminal(JsonLexemes.stringLiteral(t.name())), comma, argsKey,
+            gb.production(call, openSym, optNewline, lb, nameKey, colon, gb.terminal(lx.stringLiteral(t.name())), comma, argsKey,
                     colon, args, rb, optNewline, closeSym);
             order.add(t.name());
         }
         int root = call;
-        if (parallel) {
+        if (parallel && choice != Choice.NAMED) { // a named choice is exactly one call of that function
             int many = gb.nonterminal("calls");
             gb.production(many, call);
             gb.production(many, many, optNewline, call);

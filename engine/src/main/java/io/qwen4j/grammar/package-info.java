@@ -22,22 +22,26 @@
  *
  * <h2>Output policy</h2>
  * Properties in schema order (declared first, then undeclared ones if allowed); whitespace before any
- * lexeme limited to {@code [ \t]{0,4}(\r?\n[ \t]{0,64})?}, none after the document; integers up to 19 digits,
- * unbounded numbers with up to 20 fraction digits and a 3-digit exponent, bounded numbers without exponent;
- * in strings only quote, backslash and control characters are escaped ({@code \/} accepted).
+ * lexeme limited to one space, or one line break and at most 32 spaces/tabs of indentation
+ * ({@link io.qwen4j.grammar.JsonSchemaOptions#maxIndent()}; compact: one optional space), none after the
+ * document; strings without maxLength, pattern, format or enum at most 4096 code points
+ * ({@link io.qwen4j.grammar.JsonSchemaOptions#maxStringLength()}; undeclared keys and any-value strings too);
+ * integers up to 19 digits, unbounded numbers with up to 20 fraction digits and an exponent of magnitude at
+ * most 288 (always a finite double), bounded numbers and multiples (multipleOf) without exponent; in strings
+ * only quote, backslash and control characters are escaped ({@code \/} accepted).
  *
  * <h2>JSON Schema</h2>
  * Supported: type (incl. unions), enum, const, properties, required, additionalProperties (absent = true,
  * or false with {@link io.qwen4j.grammar.JsonSchemaOptions#NO_UNDECLARED_PROPERTIES}), items, prefixItems,
  * draft-4 array items/additionalItems, minItems, maxItems (≤ 4096), minLength, maxLength, pattern (ECMA
- * subset), format (date-time, date, time, uuid, email, hostname, ipv4, ipv6, uri as safe subsets; int32,
- * int64, uint32 on integers), minimum, maximum, exclusiveMinimum, exclusiveMaximum (draft-4 booleans too),
+ * subset), format (date-time, date, time, duration, uuid, email, hostname, ipv4, ipv6, uri as safe subsets;
+ * int32, int64, uint32 on integers), multipleOf (any positive step m·10^-s with m·(s+3) ≤ 4000), minimum, maximum, exclusiveMinimum, exclusiveMaximum (draft-4 booleans too),
  * anyOf, oneOf (only when the branches are provably disjoint), allOf (merged; distributes over anyOf), local
  * $ref / $defs / definitions (recursive too), min/maxProperties and uniqueItems only when trivially true.
  * Refused: not, if/then/else, dependentRequired/Schemas, dependencies, contains, propertyNames,
- * patternProperties, unevaluated*, $dynamicRef, remote or anchor refs, multipleOf (except 1 on integers),
- * other formats, regex lookaround/backreferences/\b/\p. Annotations and unknown keys are ignored.
+ * patternProperties, unevaluated*, $dynamicRef, remote or anchor refs, other formats, regex lookaround/backreferences/\b/\p. Annotations and unknown keys are ignored.
  * Bounds: schema text 2 MiB, nesting 128, 200k productions, enum 10k values, regex 4k DFA states, 20k allOf
- * merges, 3 s compile time.
+ * merges, 3 s compile time (a wall-clock deadline over the whole compile: grammar, automata, lexer and the
+ * first mask; refusals are cached like grammars).
  */
 package io.qwen4j.grammar;

@@ -55,7 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code StructuredOutputsTest} trick at this model's scale: a logit bias of +100 on the tokens made of
  * {@code "}, {@code }}, {@code ]} and whitespace that contain a {@code "} (they end a string), +60 on those
  * with only {@code }} / {@code ]} (weaker, since inside a string they are content), -100 on whitespace-only
- * tokens (the grammar allows any run of whitespace between JSON tokens). The bias changes which allowed token
+ * tokens (the grammar allows a line break and indentation between JSON tokens). The bias changes which allowed token
  * is likely, never what is allowed. Sequences still cut after the biased rerun (in practice: strings under a
  * {@code pattern} that needs a separator the model never picks) are counted, printed, and must stay few.
  *

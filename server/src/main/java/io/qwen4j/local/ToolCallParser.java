@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 final class ToolCallParser {
     private final String open, close;
     private static final Pattern HEAD = Pattern.compile("^\\s*\\{\\s*\"name\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*,\\s*\"arguments\"\\s*:\\s*");
+    /** The start of a call cut before its arguments: the name is complete. */
+    private static final Pattern NAMED_HEAD = Pattern.compile("^\\s*\\{\\s*\"name\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\")");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -38,6 +40,7 @@ final class ToolCallParser {
     private final StringBuilder pending = new StringBuilder();
     private int calls;
     private boolean argumentsBegun; // whitespace before the arguments' first character is dropped
+    private final StringBuilder arguments = new StringBuilder(); // the current call's arguments so far
 
     ToolCallParser(ChatFormat.Tags tags) {
         this.open = tags.open();
@@ -80,6 +83,7 @@ final class ToolCallParser {
                         out.add(new ToolCallDelta(calls++, newId(), unquote(m.group(1)), ""));
                         pending.delete(0, m.end());
                         argumentsBegun = false;
+                        arguments.setLength(0);
                         state = State.ARGUMENTS;
                         progress = true;
                     } else if (pending.indexOf(close) >= 0) {
@@ -88,7 +92,7 @@ final class ToolCallParser {
                         pending.delete(0, end + close.length());
                         ToolCallDelta whole = wholeCall(body);
                         if (whole != null) out.add(whole);
-                        else content.append(open).append(body).append(close);
+                        else content.append(body);
                         state = State.TEXT;
                         progress = true;
                     }
@@ -103,14 +107,14 @@ final class ToolCallParser {
                     int end = pending.indexOf(close);
                     if (end >= 0) {
                         String args = stripWrapperEnd(pending.substring(0, end));
-                        if (!args.isEmpty()) out.add(new ToolCallDelta(calls - 1, null, null, args));
+                        if (!args.isEmpty()) out.add(argumentsDelta(args));
                         pending.delete(0, end + close.length());
                         state = State.TEXT;
                         progress = true;
                     } else {
                         int hold = heldArgumentsEnd(pending);
                         if (hold > 0) {
-                            out.add(new ToolCallDelta(calls - 1, null, null, pending.substring(0, hold)));
+                            out.add(argumentsDelta(pending.substring(0, hold)));
                             pending.delete(0, hold);
                         }
                     }
@@ -120,15 +124,56 @@ final class ToolCallParser {
         return new Parts(content.toString(), out);
     }
 
-    /** The end of the output: held text goes where it was heading; an unfinished call stays unfinished. */
+    /**
+     * The end of the output: held text goes where it was heading; an unfinished call stays unfinished (its
+     * arguments as generated, or empty when it was cut right after its name), and a call cut before its
+     * name is complete is dropped. No tag text goes to the content.
+     */
     Parts finish() {
         String rest = pending.toString();
         pending.setLength(0);
         return switch (state) {
             case TEXT -> new Parts(calls > 0 && rest.isBlank() ? "" : rest, List.of());
-            case HEAD -> new Parts(open + rest, List.of());
-            case ARGUMENTS -> new Parts("", rest.isEmpty() ? List.of() : List.of(new ToolCallDelta(calls - 1, null, null, rest)));
+            case HEAD -> {
+                Matcher m = NAMED_HEAD.matcher(rest);
+                yield new Parts("", m.find() ? List.of(new ToolCallDelta(calls++, newId(), unquote(m.group(1)), "")) : List.of());
+            }
+            case ARGUMENTS -> {
+                String args = heldArgumentsRest(rest);
+                yield new Parts("", args.isEmpty() ? List.of() : List.of(argumentsDelta(args)));
+            }
         };
+    }
+
+    private ToolCallDelta argumentsDelta(String text) {
+        arguments.append(text);
+        return new ToolCallDelta(calls - 1, null, null, text);
+    }
+
+    /**
+     * What of the text held at the end of a cut call belongs to its arguments: not a partial closing tag,
+     * and not the wrapper's closing brace when the arguments before it are already complete.
+     */
+    private String heldArgumentsRest(String rest) {
+        String t = rest.stripTrailing();
+        for (int len = Math.min(close.length() - 1, t.length()); len > 0; len--) {
+            if (t.endsWith(close.substring(0, len))) {
+                t = t.substring(0, t.length() - len).stripTrailing();
+                break;
+            }
+        }
+        if (t.endsWith("}") && isCompleteJson(arguments + t.substring(0, t.length() - 1))) t = t.substring(0, t.length() - 1).stripTrailing();
+        return t;
+    }
+
+    private static boolean isCompleteJson(String text) {
+        try (var parser = JSON.createParser(text)) {
+            if (parser.nextToken() == null) return false;
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

@@ -51,8 +51,28 @@ class ToolCallParserTest {
     void plainTextAndOddShapes() {
         assertThat(parse("Hello <b>there</b>\n", 3)).containsExactly("Hello <b>there</b>\n");
         assertThat(parse("<tool_call>{\"arguments\": {\"x\": 1}, \"name\": \"f\"}</tool_call>", 4)).containsExactly("", "f → {\"x\":1}");
-        assertThat(parse("a<tool_call>not json</tool_call>b", 2)).containsExactly("a<tool_call>not json</tool_call>b");
+        assertThat(parse("a<tool_call>not json</tool_call>b", 2)).containsExactly("anot jsonb"); // never the tags
         // Cut by max_tokens inside a call: the unfinished arguments are given as they are.
         assertThat(parse("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"x\": [1, 2", 5)).containsExactly("", "f → {\"x\": [1, 2");
+    }
+
+    @Test
+    void aCallCutByMaxTokensLeaksNoTagText() {
+        String call = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": {\"n\": \"Paris\"}}}\n</tool_call>";
+        for (int cut = Qwen3VlChatFormat.FORMAT.toolCall().open().length(); cut < call.length(); cut++) { // the tags are single tokens
+            String text = "Sure.\n" + call.substring(0, cut);
+            for (int step = 1; step <= 7; step++) {
+                List<String> out = parse(text, step);
+                assertThat(out.getFirst()).as(text).isEqualTo("Sure.").doesNotContain("<tool").doesNotContain("</");
+                String head = call.substring(0, cut);
+                if (!head.contains("\"get_weather\"")) assertThat(out).as(text).hasSize(1); // no name yet: no call
+                else {
+                    assertThat(out).as(text).hasSize(2);
+                    String args = out.get(1).substring("get_weather → ".length());
+                    assertThat(args).as(text).doesNotContain("<").doesNotContain("}}}");
+                    if (head.contains("}}}")) assertThat(args).as(text).isEqualTo("{\"city\": {\"n\": \"Paris\"}}");
+                }
+            }
+        }
     }
 }

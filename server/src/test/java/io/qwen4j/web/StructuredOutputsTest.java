@@ -193,4 +193,30 @@ class StructuredOutputsTest {
         both.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "f");
         ChatCompletionsTest.assertError(s.post("/v1/chat/completions", both), 400, "response_format");
     }
+
+    @Test
+    void schemasOverTheCompileBudgetAreA400NamingTheParameterAndStayCheap() throws Exception {
+        // One number lexeme per distinct value inside 10k object values: more than the 3 s budget to compile.
+        StringBuilder objects = new StringBuilder("{\"enum\": [");
+        for (int i = 0; i < 10_000; i++) objects.append(i > 0 ? "," : "").append("{\"a\":").append(i).append(",\"b\":").append(i * 7 + 0.5).append('}');
+        String schema = objects.append("]}").toString();
+        long t0 = System.nanoTime();
+        TestServer.Answer a = s.post("/v1/chat/completions", jsonSchemaRequest(schema, 1));
+        long firstMs = (System.nanoTime() - t0) / 1_000_000;
+        ChatCompletionsTest.assertError(a, 400, "response_format");
+        assertThat(a.body().get("error").get("message").asText()).contains("budget");
+        assertThat(firstMs).isLessThan(6_000);
+        t0 = System.nanoTime();
+        ChatCompletionsTest.assertError(s.post("/v1/chat/completions", jsonSchemaRequest(schema, 2)), 400, "response_format");
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("the same schema again is refused from the cache").isLessThan(1_500);
+
+        ObjectNode tools = request(1).put("tool_choice", "required");
+        tools.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "f")
+                .set("parameters", TestServer.JSON.readTree("{\"type\": \"object\", \"properties\": {\"v\": " + schema + "}, \"required\": [\"v\"]}"));
+        t0 = System.nanoTime();
+        a = s.post("/v1/chat/completions", tools);
+        ChatCompletionsTest.assertError(a, 400, "tools");
+        assertThat(a.body().get("error").get("message").asText()).contains("budget");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(6_000);
+    }
 }

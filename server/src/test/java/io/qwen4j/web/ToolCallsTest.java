@@ -129,6 +129,40 @@ class ToolCallsTest {
 
     @Tag("slow")
     @Test
+    void callsCutByMaxTokensLeakNoTagText() throws Exception {
+        String tools = TOOL_SETS.getFirst();
+        for (int max = 1; max <= 20; max++) {
+            ObjectNode body = request(tools, TestServer.JSON.getNodeFactory().textNode("required"), max).put("max_tokens", max);
+            TestServer.Answer a = s.post("/v1/chat/completions", body);
+            assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
+            JsonNode c = a.body().get("choices").get(0);
+            assertThat(c.get("message").get("content").asText("")).as(a.raw().body()).doesNotContain("tool_call").doesNotContain("{");
+            TestServer.Answer streamed = s.post("/v1/chat/completions", body.deepCopy().put("stream", true));
+            StringBuilder content = new StringBuilder();
+            for (JsonNode e : TestServer.events(streamed.raw().body())) {
+                if (e.isObject() && !e.get("choices").isEmpty()) content.append(e.get("choices").get(0).path("delta").path("content").asText(""));
+            }
+            assertThat(content.toString()).as(streamed.raw().body()).doesNotContain("tool_call").doesNotContain("{");
+        }
+    }
+
+    @Test
+    void aNamedChoiceIsExactlyOneCallEvenWithParallelCalls() throws Exception {
+        for (String tools : TOOL_SETS) {
+            for (JsonNode t : TestServer.JSON.readTree(tools)) {
+                String name = t.get("function").get("name").asText();
+                for (long seed : SEEDS) {
+                    TestServer.Answer a = s.post("/v1/chat/completions", request(tools, named(name), seed).put("parallel_tool_calls", true));
+                    assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
+                    JsonNode found = assertValidCalls(a.body().get("choices").get(0).get("message"), tools);
+                    assertThat(found.size()).as(a.raw().body()).isEqualTo(1);
+                    assertThat(found.get(0).get("function").get("name").asText()).isEqualTo(name);
+                }
+            }
+        }
+    }
+
+    @Test
     void parallelFalseGivesExactlyOneCall() throws Exception {
         for (String tools : TOOL_SETS) {
             for (long seed : SEEDS) {
