@@ -34,6 +34,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -179,7 +180,7 @@ public final class LocalBackend implements ChatBackend {
         long seed = o.seed() != null ? o.seed() : seeds.nextLong();
         for (int i = 0; i < o.n(); i++) {
             GenerationRequest job = GenerationRequests.of(prompt.tokens(), o, maxTokens, request.logprobs(), seed + i,
-                    masks == null ? null : masks.get());
+                    masks == null ? null : afterReasoning(masks.get(), thinking));
             jobs.add(layout == null ? job : job.withLayout(layout));
             listeners.add(new ChoiceAdapter(run, model.tokenizer(), i, request.logprobs(), o.returnTokensAsTokenIds(),
                     new ReasoningSplitter(model.chatFormat().reasoning(), thinking), request.includeReasoning(),
@@ -213,6 +214,13 @@ public final class LocalBackend implements ChatBackend {
         }
         listener.onAdmit(promptTokens, (int) Math.min(Integer.MAX_VALUE, maxCompletion));
         return submit(run, jobs, listeners);
+    }
+
+    /** A thinking model's constraint starts after its reasoning: the answer is what the schema describes. */
+    private TokenMask afterReasoning(TokenMask mask, boolean thinking) {
+        if (!thinking) return mask;
+        OptionalInt end = model.tokenizer().vocabulary().idOf(model.chatFormat().reasoning().close());
+        return end.isEmpty() ? mask : new ConstraintAfterReasoning(mask, end.getAsInt(), vocab);
     }
 
     /** A bias on a token the model does not have is a mistake worth a 400, as OpenAI answers it. */

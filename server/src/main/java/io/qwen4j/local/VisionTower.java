@@ -37,10 +37,6 @@ public final class VisionTower implements AutoCloseable {
     public record Part(String param, ImageSource source) {
     }
 
-    /** A decoded image and the number of {@code <|image_pad|>} tokens it becomes. */
-    public record Image(String param, RgbImage rgb, int tokens) {
-    }
-
     /** Images decoding at once in this process: half the cores, so that generation keeps the rest. */
     static final Semaphore DECODES = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
@@ -133,25 +129,25 @@ public final class VisionTower implements AutoCloseable {
     }
 
     /**
-     * Decodes fetched images, in order, at most {@link #DECODES} at once across all requests (a request of many
-     * large images cannot take every core from the others).
+     * Decodes fetched images, in order, and preprocesses each for the encoder at once, so that only one image a
+     * request is ever held at full resolution; at most {@link #DECODES} images decode at once across all requests
+     * (a request of many large images cannot take every core, nor its memory, from the others).
      */
-    public List<Image> decode(List<Fetched> images) throws InterruptedException {
-        List<Image> out = new ArrayList<>(images.size());
+    public List<PixelValues> decode(List<Fetched> images) throws InterruptedException {
+        List<PixelValues> out = new ArrayList<>(images.size());
         for (Fetched f : images) {
-            RgbImage rgb;
             DECODES.acquire();
             try {
-                rgb = decoder.decode(f.bytes());
+                RgbImage rgb = decoder.decode(f.bytes());
                 if (tokens(rgb.width(), rgb.height()) != f.tokens()) {
                     throw new ImageException("the image's header and its data disagree on its size");
                 }
+                out.add(preprocessor.preprocess(rgb));
             } catch (ImageException e) {
                 throw ApiException.invalid(f.param(), f.param() + ": " + e.getMessage());
             } finally {
                 DECODES.release();
             }
-            out.add(new Image(f.param(), rgb, f.tokens()));
         }
         return out;
     }
@@ -174,16 +170,8 @@ public final class VisionTower implements AutoCloseable {
         }
     }
 
-    /** HF's preprocessing, then the encoder over all of them at once (on the tower's own thread). */
-    public List<ImageEmbeddings> encode(List<Image> images) throws InterruptedException {
-        List<PixelValues> pixels = new ArrayList<>(images.size());
-        for (Image im : images) {
-            try {
-                pixels.add(preprocessor.preprocess(im.rgb()));
-            } catch (ImageException e) {
-                throw ApiException.invalid(im.param(), im.param() + ": " + e.getMessage());
-            }
-        }
+    /** The encoder over all of a request's images at once (on the tower's own thread). */
+    public List<ImageEmbeddings> encode(List<PixelValues> pixels) throws InterruptedException {
         Future<List<ImageEmbeddings>> done = encoderThread.submit(() -> encoder.encode(pixels));
         try {
             return done.get();
