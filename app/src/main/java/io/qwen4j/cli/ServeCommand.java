@@ -5,6 +5,7 @@ import io.qwen4j.engine.EngineConfig;
 import io.qwen4j.gateway.Gateway;
 import io.qwen4j.gateway.PriceTable;
 import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.grammar.JsonSchemaOptions;
 import io.qwen4j.hub.HuggingFaceHub;
 import io.qwen4j.hub.ModelCache;
 import io.qwen4j.kv.PagedKvCache;
@@ -135,6 +136,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--lenient", description = "Ignore request parameters no API defines instead of refusing them with a 400.")
     boolean lenient;
 
+    @Option(names = "--json-max-indent", paramLabel = "N", defaultValue = "32",
+            description = "Structured outputs: whitespace before a JSON token is nothing, a space, or a line break and at most N spaces/tabs; -1: compact (default: ${DEFAULT-VALUE}).")
+    int jsonMaxIndent;
+
+    @Option(names = "--json-max-string", paramLabel = "CHARS", defaultValue = "4096",
+            description = "Structured outputs: longest string where the schema sets no maxLength, pattern, format or enum; -1: unbounded (default: ${DEFAULT-VALUE}).")
+    int jsonMaxString;
+
     @Option(names = "--cors-origins", split = ",", paramLabel = "ORIGIN",
             description = "Browser origins allowed to call the API (CORS), e.g. https://console.example; none by default.")
     List<String> corsOrigins = List.of();
@@ -203,7 +212,8 @@ final class ServeCommand implements Callable<Integer> {
             EngineConfig config = EngineConfig.builder(ctx).parallel(parallel).maxQueued(maxQueue).stepTokenBudget(batchTokens)
                     .kvStorage(storage).prefixCaching(!noPrefixCaching).build();
             try {
-                backend = LocalBackend.start(loaded, vision, config, computeThreads);
+                backend = LocalBackend.start(loaded, vision, config, computeThreads,
+                        JsonSchemaOptions.DEFAULT.withMaxIndent(jsonMaxIndent).withMaxStringLength(jsonMaxString));
             } catch (io.qwen4j.gguf.GgufFormatException | IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }

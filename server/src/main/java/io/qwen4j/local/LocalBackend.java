@@ -20,6 +20,7 @@ import io.qwen4j.engine.KvCacheSizing;
 import io.qwen4j.engine.Scheduler;
 import io.qwen4j.engine.TokenListener;
 import io.qwen4j.gguf.GgufFormatException;
+import io.qwen4j.grammar.JsonSchemaOptions;
 import io.qwen4j.kv.PagedKvCache;
 import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
@@ -74,7 +75,7 @@ public final class LocalBackend implements ChatBackend {
     private final LocalTokenizer tokenizer;
 
     private LocalBackend(LocalModel model, VisionTower vision, ImageTokens imageTokens, WorkerPool pool, Scheduler engine, int vocab,
-                         String fingerprint) {
+                         String fingerprint, JsonSchemaOptions json) {
         this.model = model;
         this.vision = vision;
         this.images = new ImagePrompt(vision, imageTokens);
@@ -82,7 +83,7 @@ public final class LocalBackend implements ChatBackend {
         this.engine = engine;
         this.vocab = vocab;
         this.fingerprint = fingerprint;
-        this.structuredOutput = new StructuredOutput(model.tokenizer().vocabulary(), model.chatFormat().toolCall());
+        this.structuredOutput = new StructuredOutput(model.tokenizer().vocabulary(), model.chatFormat().toolCall(), json);
         this.budget = new CompletionBudget(engine.contextSize());
         this.tokenizer = new LocalTokenizer(model, vision, images, engine.contextSize());
     }
@@ -100,6 +101,12 @@ public final class LocalBackend implements ChatBackend {
      * (IllegalArgumentException, GgufFormatException) a tower that does not fit the model. The backend closes the tower.
      */
     public static LocalBackend start(LocalModel model, VisionTower vision, EngineConfig config, int threads) throws GgufFormatException {
+        return start(model, vision, config, threads, JsonSchemaOptions.DEFAULT);
+    }
+
+    /** As {@link #start(LocalModel, VisionTower, EngineConfig, int)}, generating structured outputs within {@code json}'s bounds. */
+    public static LocalBackend start(LocalModel model, VisionTower vision, EngineConfig config, int threads, JsonSchemaOptions json)
+            throws GgufFormatException {
         WorkerPool pool = new WorkerPool(threads);
         try {
             TextModel text = model.architecture().load(model.gguf(), pool);
@@ -111,7 +118,7 @@ public final class LocalBackend implements ChatBackend {
             KvCacheSizing.check(text.shape(), config, KvCacheSizing.availableMemory(model.fileSize()));
             PagedKvCache cache = text.newKvCache(config.parallel() * config.contextSize(), config.kvStorage());
             Scheduler engine = new Scheduler(text, cache, model.tokenizer(), config);
-            return new LocalBackend(model, vision, imageTokens, pool, engine, text.shape().vocab(), fingerprint(model, config));
+            return new LocalBackend(model, vision, imageTokens, pool, engine, text.shape().vocab(), fingerprint(model, config), json);
         } catch (RuntimeException | GgufFormatException e) {
             pool.close();
             throw e;

@@ -6,6 +6,7 @@ import io.qwen4j.api.ToolUse;
 import io.qwen4j.engine.ConstraintMask;
 import io.qwen4j.grammar.CompiledGrammar;
 import io.qwen4j.grammar.ConstraintCompiler;
+import io.qwen4j.grammar.JsonSchemaOptions;
 import io.qwen4j.grammar.ToolCallGrammar;
 import io.qwen4j.grammar.UnsupportedSchemaException;
 import io.qwen4j.model.ChatFormat;
@@ -23,11 +24,15 @@ import java.util.function.Supplier;
 final class StructuredOutput {
     private final Vocabulary vocabulary;
     private final ChatFormat.Tags toolCall; // null: the model has no tool-call format
+    private final JsonSchemaOptions options;
     private volatile ConstraintCompiler compiler;
+    private static final int CACHED_GRAMMARS = 256;
 
-    StructuredOutput(Vocabulary vocabulary, ChatFormat.Tags toolCall) {
+    /** @param options whitespace and string bounds of the generated JSON */
+    StructuredOutput(Vocabulary vocabulary, ChatFormat.Tags toolCall, JsonSchemaOptions options) {
         this.vocabulary = vocabulary;
         this.toolCall = toolCall;
+        this.options = options;
     }
 
     /**
@@ -78,8 +83,8 @@ final class StructuredOutput {
         if (c == null) {
             synchronized (this) {
                 if (compiler == null) {
-                    compiler = toolCall == null ? new ConstraintCompiler(vocabulary, null, null)
-                            : new ConstraintCompiler(vocabulary, toolCall.open(), toolCall.close());
+                    compiler = new ConstraintCompiler(vocabulary, toolCall == null ? null : toolCall.open(),
+                            toolCall == null ? null : toolCall.close(), options, CACHED_GRAMMARS);
                 }
                 c = compiler;
             }
