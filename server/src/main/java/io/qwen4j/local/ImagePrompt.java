@@ -8,8 +8,9 @@ import io.qwen4j.model.ImageTokens;
 import java.util.List;
 
 /**
- * A rendered prompt's images: read with the vision tower, counted as the tokens the model sees (each rendered
- * {@code <|image_pad|>} becomes the image's run), encoded and laid out in the prompt ({@link ImagePromptLayout}).
+ * A rendered prompt's images: fetched and measured from their headers, counted as the tokens the model sees (each
+ * rendered {@code <|image_pad|>} becomes the image's run); once the request is admitted, decoded, encoded and laid
+ * out in the prompt ({@link ImagePromptLayout}).
  * Image tokens count as prompt tokens (context, credit and usage), as OpenAI and vLLM count them.
  */
 final class ImagePrompt {

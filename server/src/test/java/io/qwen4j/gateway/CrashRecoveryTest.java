@@ -8,24 +8,18 @@ import io.qwen4j.store.NewApiKey;
 import io.qwen4j.store.TestStores;
 import io.qwen4j.store.UsageRecord;
 import io.qwen4j.store.UsageStatus;
+import io.qwen4j.testing.ServerProcess;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,20 +38,10 @@ class CrashRecoveryTest {
                     secret.hash(), secret.prefix(), Instant.now()).id();
         }
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashingServer.class.getName(), url)
-                .redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) lines.add(line);
-            } catch (Exception ignored) {
-                // the child was killed
-            }
-        });
+        ServerProcess child = ServerProcess.start(CrashingServer.class, url);
         List<String> requestIds = new ArrayList<>();
         try {
-            int port = Integer.parseInt(awaitLine(lines, "PORT ").substring(5));
+            int port = Integer.parseInt(child.awaitLine("PORT ").substring(5));
             HttpClient http = HttpClient.newHttpClient();
             // One stream has produced 37 tokens, the other none yet (still in prefill) when the process dies.
             for (int completion : new int[] {37, 0}) {
@@ -65,11 +49,10 @@ class CrashRecoveryTest {
                         .header("Authorization", "Bearer " + secret.secret())
                         .POST(HttpRequest.BodyPublishers.ofString(TestServer.simulate("m", 1000, 0, completion, 1000, "hang"))).build();
                 http.sendAsync(req, HttpResponse.BodyHandlers.discarding());
-                requestIds.add(awaitLine(lines, "STREAMING ").substring(10));
+                requestIds.add(child.awaitLine("STREAMING ").substring(10));
             }
         } finally {
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally blocks in the child
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            child.kill();
         }
 
         try (Database db = Database.open(url)) {
@@ -96,17 +79,5 @@ class CrashRecoveryTest {
                 assertThat(restarted.recover().closed()).as("nothing left to recover").isZero();
             }
         }
-    }
-
-    private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line == null) continue;
-            if (line.startsWith(prefix)) return line;
-            seen.add(line);
-        }
-        throw new AssertionError("the server process never printed '" + prefix + "…'; it printed: " + seen);
     }
 }

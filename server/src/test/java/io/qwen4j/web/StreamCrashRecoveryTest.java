@@ -10,26 +10,20 @@ import io.qwen4j.store.NewApiKey;
 import io.qwen4j.store.TestStores;
 import io.qwen4j.store.UsageRecord;
 import io.qwen4j.store.UsageStatus;
+import io.qwen4j.testing.ServerProcess;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -66,26 +60,13 @@ class StreamCrashRecoveryTest {
             keyId = new ApiKeyStore(db).create(new NewApiKey("streamer", new BigDecimal("10"), "CNY", null, null, null, null),
                     secret.hash(), secret.prefix(), Instant.now()).id();
         }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-modules") || a.startsWith("--enable-native-access") || a.startsWith("-Dqwen4j.")).forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamingServerProcess.class.getName(), url));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) lines.add(line);
-            } catch (Exception ignored) {
-                // the child was killed
-            }
-        });
+        ServerProcess child = ServerProcess.start(StreamingServerProcess.class, url);
 
         List<Client> clients = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
         long killedAt;
         try {
-            int port = Integer.parseInt(awaitLine(lines, "PORT ").substring(5));
+            int port = Integer.parseInt(child.awaitLine("PORT ").substring(5));
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < STREAMS; i++) {
                 Client c = new Client();
@@ -105,8 +86,7 @@ class StreamCrashRecoveryTest {
             }
         } finally {
             killedAt = System.nanoTime();
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally blocks in the child
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            child.kill();
         }
         for (Thread t : readers) t.join(TimeUnit.SECONDS.toMillis(30));
 
@@ -159,17 +139,5 @@ class StreamCrashRecoveryTest {
         } catch (Exception e) {
             // the server died mid-stream: what arrived is what counts
         }
-    }
-
-    private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line == null) continue;
-            if (line.startsWith(prefix)) return line;
-            seen.add(line);
-        }
-        throw new AssertionError("the server process never printed '" + prefix + "…'; it printed: " + seen);
     }
 }
