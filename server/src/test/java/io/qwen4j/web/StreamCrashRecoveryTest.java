@@ -11,6 +11,7 @@ import io.qwen4j.store.TestStores;
 import io.qwen4j.store.UsageRecord;
 import io.qwen4j.store.UsageStatus;
 import io.qwen4j.testing.ServerProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is charged for the tokens its client received, less at most those of the last {@link #LOSS_WINDOW_NANOS}
  * (the progress is persisted at most once a second per stream), and never for more than it received.
  */
+@Tag("slow")
 class StreamCrashRecoveryTest {
     static final int STREAMS = 4;
     /** What a crash may lose: one persist interval (1 s), plus time for the write itself. */
