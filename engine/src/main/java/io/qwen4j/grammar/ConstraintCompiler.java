@@ -58,28 +58,41 @@ public final class ConstraintCompiler {
 
     /**
      * The compiled grammar for {@code text}, from the cache or compiled. Refusals are cached too, so a
-     * schema that runs into the compile budget costs its budget once, not on every request; entries are
-     * keyed by a digest of the text, so the cache holds no schema text.
+     * schema that runs into the compile budget costs its budget once, not on every request; a refusal for
+     * exceeding a budget is forgotten after {@link #RETRY_LIMITS_AFTER_NANOS} (it may have met a busy machine).
+     * Entries are keyed by a digest of the text, so the cache holds no schema text.
      */
     private Object cached(String text, java.util.function.Supplier<Object> compile) {
         String key = digest(text);
         Object v;
         synchronized (cache) {
             v = cache.get(key);
+            if (v instanceof Refusal r && r.expired()) {
+                cache.remove(key);
+                v = null;
+            }
         }
         if (v == null) {
             try {
                 v = compile.get(); // outside the lock: compiles of different schemas run in parallel
             } catch (UnsupportedSchemaException e) {
-                v = e;
+                v = new Refusal(e, System.nanoTime());
             }
             synchronized (cache) {
                 Object prev = cache.putIfAbsent(key, v);
                 if (prev != null) v = prev;
             }
         }
-        if (v instanceof UnsupportedSchemaException e) throw new UnsupportedSchemaException(e.keyword(), e.getMessage());
+        if (v instanceof Refusal(UnsupportedSchemaException e, long _)) throw new UnsupportedSchemaException(e.keyword(), e.getMessage());
         return v;
+    }
+
+    static final long RETRY_LIMITS_AFTER_NANOS = 60_000_000_000L;
+
+    private record Refusal(UnsupportedSchemaException error, long atNanos) {
+        boolean expired() {
+            return error.keyword().equals("limits") && System.nanoTime() - atNanos > RETRY_LIMITS_AFTER_NANOS;
+        }
     }
 
     private static String digest(String text) {

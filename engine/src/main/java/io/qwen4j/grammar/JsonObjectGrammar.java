@@ -7,10 +7,6 @@ public final class JsonObjectGrammar {
     private JsonObjectGrammar() {
     }
 
-    public static CompiledGrammar compile(Vocabulary vocabulary) {
-        return compile(vocabulary, JsonSchemaOptions.DEFAULT);
-    }
-
     public static CompiledGrammar compile(Vocabulary vocabulary, JsonSchemaOptions options) {
         TokenVocabulary.of(vocabulary);
         return CompileDeadline.within(JsonSchemaGrammar.COMPILE_BUDGET_NANOS, () -> {

@@ -442,7 +442,22 @@ final class JsonSchemaCompiler {
         if (!m.containsKey("multipleOf")) return null;
         BigDecimal step = number(m.get("multipleOf"), "multipleOf");
         if (step.signum() <= 0) throw new UnsupportedSchemaException("multipleOf", "multipleOf must be greater than 0");
+        // Bounded before any arithmetic on it: a remainder by 1e-999999999 would build a number of a billion digits.
+        BigDecimal s = step.stripTrailingZeros();
+        if (Math.abs(s.scale()) > MAX_STEP_SCALE || s.unscaledValue().bitLength() > 63) {
+            throw new UnsupportedSchemaException("multipleOf", "multipleOf must be a decimal of at most 18 significant digits and "
+                    + MAX_STEP_SCALE + " decimal places either way");
+        }
         return step;
+    }
+
+    private static final int MAX_STEP_SCALE = 4000;
+
+    /** Whether {@code d} is a multiple of {@code step}; a value beyond double range (never generated) is not. */
+    private static boolean isMultiple(BigDecimal d, BigDecimal step) {
+        if (d.signum() == 0) return true;
+        if ((long) d.precision() - d.scale() > 310 || d.stripTrailingZeros().scale() > MAX_STEP_SCALE) return false;
+        return d.remainder(step).signum() == 0;
     }
 
     private int booleanNt() {
@@ -468,8 +483,9 @@ final class JsonSchemaCompiler {
         List<String> strings = new ArrayList<>();
         List<String> numbers = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        int checked = 0;
         for (Object v : values) {
-            if ((seen.size() & 255) == 0) CompileDeadline.check();
+            if ((checked++ & 255) == 0) CompileDeadline.check();
             if (!admits(m, types, v)) continue;
             if (!seen.add(JsonTree.write(v))) continue;
             if (v instanceof String s) strings.add(s);
@@ -511,7 +527,7 @@ final class JsonSchemaCompiler {
             if (m.get("exclusiveMinimum") instanceof BigDecimal x && d.compareTo(x) <= 0) return false;
             if (m.get("exclusiveMaximum") instanceof BigDecimal x && d.compareTo(x) >= 0) return false;
             BigDecimal step = multipleOf(m);
-            if (step != null && d.remainder(step).signum() != 0) return false;
+            if (step != null && !isMultiple(d, step)) return false;
         }
         if (v instanceof List<?> || v instanceof Map<?, ?>) {
             for (String k : List.of("properties", "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",

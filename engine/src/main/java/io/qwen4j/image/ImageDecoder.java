@@ -82,13 +82,14 @@ public final class ImageDecoder {
         return null;
     }
 
-    /** Width and height of a picture as its decoder will return it (a GIF: its logical screen). */
+    /** Width and height of a picture as {@link #decode} returns it. */
     public record Size(int width, int height) {
     }
 
     /**
-     * The picture's size from its header alone, without decoding a pixel: what a request's image costs (tokens,
-     * memory) is known before any decoding work. Refused like {@link #decode} above {@code maxPixels}.
+     * The picture's size from its header alone, without decoding a pixel (a GIF is decoded: its size depends on its
+     * first frame): what a request's image costs (tokens, memory) is known before any decoding work. Refused like
+     * {@link #decode} above {@code maxPixels}.
      */
     public Size size(byte[] bytes) throws ImageException {
         if (bytes == null || bytes.length == 0) throw new ImageException("image is empty");
@@ -96,10 +97,10 @@ public final class ImageDecoder {
         if (format == null) throw new ImageException("unsupported image format (expected PNG, JPEG, GIF, BMP or WebP)");
         try {
             if (format == Format.GIF) {
-                if (bytes.length < 13) throw new ImageException("corrupt GIF image: truncated header");
-                int w = (bytes[6] & 0xFF) | (bytes[7] & 0xFF) << 8, h = (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8;
-                checkSize(format, w, h);
-                return new Size(w, h);
+                // The picture is the first frame placed on the logical screen, which it may overhang: only decoding
+                // (bounded by maxPixels like any other) says its size.
+                RgbImage rgb = decode(bytes);
+                return new Size(rgb.width(), rgb.height());
             }
             ImageReader reader = reader(format);
             try (ImageInputStream in = new BytesInput(bytes)) {

@@ -40,8 +40,8 @@ public final class Ops {
     private static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_512;
 
     /**
-     * SwiGLU: {@code gate[i] = silu(gate[i]) · up[i]} over {@code [from, to)}, vectorised (a scalar Math.exp per value
-     * ran on one thread while the others waited). The exponential is taken in double lanes and rounded to float, as
+     * SwiGLU: {@code gate[i] = silu(gate[i]) · up[i]} over {@code [from, to)}, vectorised so that the
+     * exponentials do not hold up the other workers. The exponential is taken in double lanes and rounded to float, as
      * {@code (float) Math.exp(-g)} is, so that the result is the scalar loop's (float lanes' EXP is less accurate, and
      * seeded sampling from a model must not change with it).
      */

@@ -208,4 +208,18 @@ class SchemaHardeningTest {
             }
         }
     }
+
+    /** A step or an enum value of a billion digits is refused or rejected at once, never divided. */
+    @Test
+    void hugeMultipleOfAndEnumValuesCostNothing() {
+        long t0 = System.nanoTime();
+        for (String schema : new String[] {"{\"type\": \"integer\", \"multipleOf\": 1e-999999999}",
+                "{\"type\": \"number\", \"multipleOf\": 1e999999999}"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> compile(schema)).as(schema)
+                    .isInstanceOf(UnsupportedSchemaException.class).hasMessageContaining("multipleOf");
+        }
+        CompiledGrammar g = compile("{\"enum\": [1e999999999, 6], \"multipleOf\": 3}");
+        org.assertj.core.api.Assertions.assertThat(accepts(g, "6")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(System.nanoTime() - t0).as("nanoseconds").isLessThan(5_000_000_000L);
+    }
 }

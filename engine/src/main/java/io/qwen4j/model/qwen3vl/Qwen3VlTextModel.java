@@ -128,9 +128,10 @@ public final class Qwen3VlTextModel implements TextModel {
 
     @Override
     public StepOutput step(PagedKvCache cache, List<SequenceChunk> chunks) {
+        int n = 0;
+        for (SequenceChunk ch : chunks) n += ch.size();
+        ensureCapacity(n); // before the cache is extended: a failed allocation must leave the sequences as they were
         BatchRows rows = BatchRows.reserve(cache, chunks);
-        int n = rows.count();
-        ensureCapacity(n);
         embed(rows);
         ropeAngles(rows);
         for (int l = 0; l < layers.length; l++) {
