@@ -41,10 +41,6 @@ public final class GgufWeights {
         return new GgufWeights(gguf, null, "mmproj tensor");
     }
 
-    public GgufFile file() {
-        return gguf;
-    }
-
     /** The tensor {@code name} as a {@code rows × cols} matrix. */
     public MatVec matrix(String name, int rows, int cols) throws GgufFormatException {
         GgufTensorInfo info = tensor(name, null);

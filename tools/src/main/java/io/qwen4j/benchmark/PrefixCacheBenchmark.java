@@ -86,7 +86,7 @@ public final class PrefixCacheBenchmark {
     private static Scheduler scheduler(TextModel model, Qwen3Tokenizer tokenizer, Settings s, boolean prefixCaching) {
         EngineConfig config = EngineConfig.builder(s.followUpTokens() + 1).parallel(1).maxQueued(0).stepTokenBudget(s.batchTokens())
                 .kvStorage(s.kvStorage()).prefixCaching(prefixCaching).build();
-        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, model.shape().vocab(), config);
+        return new Scheduler(model, model.newKvCache(config.contextSize(), config.kvStorage()), tokenizer, config);
     }
 
     private record Timed(double ttftMs, int[] tokens, Completion completion) {

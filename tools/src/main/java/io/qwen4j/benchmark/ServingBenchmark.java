@@ -75,7 +75,7 @@ public final class ServingBenchmark {
         CountDownLatch done = new CountDownLatch(n);
         RuntimeException[] failure = new RuntimeException[1];
         try (PagedKvCache cache = model.newKvCache(n * context, s.kvStorage());
-             Scheduler scheduler = new Scheduler(model, cache, tokenizer, vocab, config)) {
+             Scheduler scheduler = new Scheduler(model, cache, tokenizer, config)) {
             List<GenerationRequest> requests = new ArrayList<>();
             List<TokenListener> listeners = new ArrayList<>();
             for (int i = 0; i < n; i++) {

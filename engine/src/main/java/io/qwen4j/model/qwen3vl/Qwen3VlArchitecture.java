@@ -13,9 +13,12 @@ import java.util.List;
 /** Qwen3-VL ({@code qwen3vl}) and plain Qwen3 ({@code qwen3}: no deepstack, 1-D RoPE), with the Qwen3-VL vision tower. */
 public final class Qwen3VlArchitecture implements ModelArchitecture {
 
+    /** The {@code general.architecture} values of the files this plug-in runs (plain Qwen3: no deepstack, 1-D RoPE). */
+    static final List<String> NAMES = List.of("qwen3vl", "qwen3");
+
     @Override
     public List<String> names() {
-        return List.of("qwen3vl", "qwen3");
+        return NAMES;
     }
 
     @Override

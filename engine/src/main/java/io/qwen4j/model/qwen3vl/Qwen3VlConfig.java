@@ -23,7 +23,7 @@ public record Qwen3VlConfig(String architecture, int dim, int layers, int heads,
     public static Qwen3VlConfig from(GgufFile gguf) throws GgufFormatException {
         GgufMetadata m = gguf.metadata();
         String arch = m.requireString("general.architecture");
-        if (!arch.equals("qwen3vl") && !arch.equals("qwen3")) {
+        if (!Qwen3VlArchitecture.NAMES.contains(arch)) {
             throw new GgufFormatException("architecture '" + arch + "' is not a Qwen3 / Qwen3-VL text model");
         }
         String p = arch + ".";
