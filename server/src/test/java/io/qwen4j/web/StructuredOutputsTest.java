@@ -197,9 +197,7 @@ class StructuredOutputsTest {
     @Test
     void schemasOverTheCompileBudgetAreA400NamingTheParameterAndStayCheap() throws Exception {
         // One number lexeme per distinct value inside 10k object values: more than the 3 s budget to compile.
-        StringBuilder objects = new StringBuilder("{\"enum\": [");
-        for (int i = 0; i < 10_000; i++) objects.append(i > 0 ? "," : "").append("{\"a\":").append(i).append(",\"b\":").append(i * 7 + 0.5).append('}');
-        String schema = objects.append("]}").toString();
+        String schema = overBudget(0);
         long t0 = System.nanoTime();
         TestServer.Answer a = s.post("/v1/chat/completions", jsonSchemaRequest(schema, 1));
         long firstMs = (System.nanoTime() - t0) / 1_000_000;
@@ -212,11 +210,23 @@ class StructuredOutputsTest {
 
         ObjectNode tools = request(1).put("tool_choice", "required");
         tools.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "f")
-                .set("parameters", TestServer.JSON.readTree("{\"type\": \"object\", \"properties\": {\"v\": " + schema + "}, \"required\": [\"v\"]}"));
+                .set("parameters", TestServer.JSON.readTree("{\"type\": \"object\", \"properties\": {\"v\": " + overBudget(1_000_000) + "}, \"required\": [\"v\"]}"));
         t0 = System.nanoTime();
         a = s.post("/v1/chat/completions", tools);
         ChatCompletionsTest.assertError(a, 400, "tools");
         assertThat(a.body().get("error").get("message").asText()).contains("budget");
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(6_000);
+    }
+
+    /**
+     * An enum of 10k objects, one number lexeme per distinct value: more than the 3 s budget to compile. Values
+     * from {@code from}, so that two such schemas share no lexeme a cache could keep.
+     */
+    private static String overBudget(int from) {
+        StringBuilder objects = new StringBuilder("{\"enum\": [");
+        for (int i = from; i < from + 10_000; i++) {
+            objects.append(i > from ? "," : "").append("{\"a\":").append(i).append(",\"b\":").append(i * 7 + 0.5).append('}');
+        }
+        return objects.append("]}").toString();
     }
 }
