@@ -248,15 +248,32 @@ public final class Gateway implements AutoCloseable {
         if (settings.adminKey() == null) {
             throw Refusals.forbidden("admin_disabled", "the admin API is off: start the server with --admin-key or QWEN4J_ADMIN_KEY");
         }
-        authFailures.check(client);
+        AuthFailures.Attempt attempt = authFailures.attempt(client);
         if (!isAdmin(secret)) {
-            authFailures.failed(client, "not the admin key");
+            attempt.failed("not the admin key");
             throw Refusals.invalidApiKey("the admin API needs the admin key");
         }
+        attempt.succeeded();
+    }
+
+    /**
+     * The caller of a route open to the admin key and to API keys ({@code /v1/usage}): null for the admin key, else
+     * its valid key; throttled like {@link #callerKey} before either secret is compared, so that the route answers
+     * no guess of the admin key once the address has failed too often.
+     */
+    public ApiKey adminOrCallerKey(String secret, String client) {
+        if (secret == null) return callerKey(null, client);
+        AuthFailures.Attempt attempt = authFailures.attempt(client);
+        if (isAdmin(secret)) {
+            attempt.succeeded();
+            return null;
+        }
+        attempt.succeeded(); // not the admin key: judged as an API key
+        return callerKey(secret, client);
     }
 
     /** Whether a bearer secret is the admin key (compared in constant time). */
-    public boolean isAdmin(String secret) {
+    private boolean isAdmin(String secret) {
         return settings.adminKey() != null && secret != null && KeySecret.same(secret, settings.adminKey());
     }
 

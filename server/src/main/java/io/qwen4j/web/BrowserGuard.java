@@ -56,7 +56,8 @@ final class BrowserGuard {
             ctx.header("Access-Control-Allow-Origin", origin);
             ctx.header("Vary", "Origin");
         }
-        if (ctx.method() == HandlerType.POST && hasBody(ctx) && !isJson(ctx.contentType())) {
+        // A declared type that is not JSON is refused whatever the framing says of the body.
+        if (ctx.method() == HandlerType.POST && (hasBody(ctx) || ctx.contentType() != null) && !isJson(ctx.contentType())) {
             throw new ApiException(415, "invalid_request_error", null, "unsupported_media_type",
                     "the request body must be sent as 'Content-Type: application/json'");
         }
@@ -69,6 +70,8 @@ final class BrowserGuard {
             throw new ApiException(403, "permission_error", null, "origin_not_allowed",
                     "this origin is not allowed (the server's --cors-origins)");
         }
+        ctx.header("Access-Control-Allow-Origin", origin);
+        ctx.header("Vary", "Origin");
         ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
         ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type");
         ctx.header("Access-Control-Max-Age", "600");

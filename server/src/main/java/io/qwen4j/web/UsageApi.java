@@ -42,7 +42,8 @@ final class UsageApi {
 
     private void usage(Context ctx) throws IOException {
         Long keyId;
-        if (gateway.isAdmin(GatewayRoutes.bearer(ctx))) {
+        ApiKey caller = gateway.adminOrCallerKey(GatewayRoutes.bearer(ctx), ctx.ip());
+        if (caller == null) {
             String k = ctx.queryParam("key_id");
             try {
                 keyId = k == null || k.isBlank() ? null : Long.parseLong(k);
@@ -50,8 +51,7 @@ final class UsageApi {
                 throw ApiException.invalid("key_id", "'key_id' must be a key's numeric id");
             }
         } else {
-            ApiKey key = gateway.callerKey(GatewayRoutes.bearer(ctx), ctx.ip());
-            keyId = key.id();
+            keyId = caller.id();
         }
         Instant to = instant(ctx, "to", true, gateway.clock().instant().plusMillis(1));
         Instant from = instant(ctx, "from", false, to.minus(Duration.ofDays(30)));

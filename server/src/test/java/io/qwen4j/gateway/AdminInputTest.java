@@ -222,6 +222,8 @@ class AdminInputTest {
             for (int i = 1; i < AuthFailures.MAX_FAILURES; i++) {
                 assertThat(f.server.send("GET", "/admin/keys", "wrong-admin-key-" + i, null).status()).isEqualTo(401);
             }
+            TestServer.Reply usage = f.server.send("GET", "/v1/usage", ADMIN, null);
+            assertThat(usage.status()).as("/v1/usage answers no guess of the admin key once throttled").isEqualTo(429);
             TestServer.Reply throttled = f.server.send("GET", "/admin/keys", ADMIN, null);
             assertThat(throttled.status()).as("even the right key waits once an address failed too often").isEqualTo(429);
             assertThat(throttled.body().path("error").path("message").asText()).contains("too many failed authentications");

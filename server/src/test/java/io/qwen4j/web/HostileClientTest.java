@@ -98,6 +98,7 @@ class HostileClientTest {
                 + "\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: authorization, content-type\r\nConnection: close\r\n", null);
         assertThat(preflight.status()).isEqualTo(204);
         assertThat(preflight.head()).containsIgnoringCase("Access-Control-Allow-Headers: Authorization, Content-Type");
+        assertThat(preflight.head()).containsIgnoringCase("Access-Control-Allow-Origin: " + ORIGIN);
         Raw refused = raw("OPTIONS /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nOrigin: https://evil.example\r\n"
                 + "Access-Control-Request-Method: POST\r\nConnection: close\r\n", null);
         assertThat(refused.status()).isEqualTo(403);
