@@ -4,6 +4,8 @@ import io.qwen4j.api.ApiException;
 import io.qwen4j.model.ImageEmbeddings;
 import io.qwen4j.model.ImagePromptLayout;
 import io.qwen4j.model.ImageTokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -14,6 +16,7 @@ import java.util.List;
  * Image tokens count as prompt tokens (context, credit and usage), as OpenAI and vLLM count them.
  */
 final class ImagePrompt {
+    private static final Logger log = LoggerFactory.getLogger(ImagePrompt.class);
     private final VisionTower vision; // null: text only
     private final ImageTokens imageTokens; // null: text only
 
@@ -71,8 +74,10 @@ final class ImagePrompt {
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
-            // After onAdmit: an ApiException releases the reservation on its way out.
-            throw ApiException.internal("image encoding failed: " + e.getMessage());
+            // Ours, not the caller's: logged whole, answered without internals. After onAdmit, an ApiException
+            // releases the reservation on its way out.
+            log.error("image encoding failed", e);
+            throw ApiException.internal("image encoding failed");
         }
         return ImagePromptLayout.expand(ids, rows, imageTokens, 0);
     }

@@ -184,6 +184,10 @@ final class GenerationResponder {
                 }
             }
         } catch (IOException | RuntimeException disconnected) {
+            // A write that fails is the client gone; anything else is our bug, billed the same way but logged.
+            if (!(disconnected instanceof IOException) && !(disconnected.getCause() instanceof IOException)) {
+                log.error("stream {} ended by an error", g.id(), disconnected);
+            }
             abandon(g, events, stream, used);
         }
     }
